@@ -1,0 +1,108 @@
+//! `CONFIG` subcommands. The parameter table itself is in the
+//! `hematite-config` crate; this module applies changes to the running
+//! server (limits mirrored outside the lock, log level, ...).
+
+use super::keys::help_reply;
+use super::Ctx;
+use crate::command::Row;
+use crate::error::{CmdError, CmdResult};
+use crate::state::Stats;
+use bytes::Bytes;
+
+macro_rules! sub {
+    ($name:literal, $arity:expr, $flags:literal, $handler:expr) => {
+        Row { name: $name, arity: $arity, flags: $flags, acl: "", keys: (0, 0, 0), handler: $handler, subs: &[] }
+    };
+}
+
+/// CONFIG's subcommands.
+pub static SUBCOMMANDS: &[Row] = &[
+    sub!("get", -3, "admin noscript loading stale", get),
+    sub!("set", -4, "admin noscript loading stale", set),
+    sub!("resetstat", 2, "admin noscript loading stale", resetstat),
+    sub!("rewrite", 2, "admin noscript loading stale", rewrite),
+    sub!("help", 2, "loading stale", help),
+];
+
+/// `CONFIG GET parameter [parameter ...]`
+fn get(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for pattern in &argv[2..] {
+        for (k, v) in ctx.st.config.get(pattern) {
+            if !pairs.iter().any(|(n, _)| *n == k) {
+                pairs.push((k, v));
+            }
+        }
+    }
+    ctx.out.map(pairs.len());
+    for (k, v) in pairs {
+        ctx.out.bulk(k.as_bytes());
+        ctx.out.bulk(v.as_bytes());
+    }
+    Ok(())
+}
+
+/// `CONFIG SET parameter value [parameter value ...]`
+fn set(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
+    if argv.len() % 2 != 0 {
+        return Err(CmdError::WrongArity("config|set".into()));
+    }
+    let pairs: Vec<(Vec<u8>, Vec<u8>)> = argv[2..].chunks(2).map(|p| (p[0].to_vec(), p[1].to_vec())).collect();
+    ctx.st.config.set(&pairs).map_err(CmdError::coded)?;
+    apply(ctx);
+    ctx.out.ok();
+    Ok(())
+}
+
+/// Propagates the running configuration to the parts of the server that
+/// keep their own copy.
+pub fn apply(ctx: &mut Ctx) {
+    ctx.shared.mirror_config(&ctx.st.config);
+    crate::log::set_level(ctx.st.config.loglevel);
+}
+
+/// `CONFIG RESETSTAT`
+fn resetstat(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
+    let slots = ctx.st.stats.commands.len();
+    let dirty = ctx.st.stats.dirty;
+    ctx.st.stats = Stats::default();
+    ctx.st.stats.commands = vec![Default::default(); slots];
+    ctx.st.stats.dirty = dirty;
+    ctx.st.ks.counters.expired_keys = 0;
+    ctx.st.ks.counters.expire_cycle_cpu_us = 0;
+    ctx.out.ok();
+    Ok(())
+}
+
+/// `CONFIG REWRITE`
+fn rewrite(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
+    match ctx.st.config.rewrite(&ctx.st.config_info) {
+        Ok(()) => {
+            tracing::info!("CONFIG REWRITE executed with success.");
+            ctx.out.ok();
+            Ok(())
+        }
+        Err(e) => {
+            tracing::warn!("CONFIG REWRITE failed: {e}");
+            Err(if e.starts_with("ERR ") { CmdError::coded(e) } else { CmdError::err(e) })
+        }
+    }
+}
+
+fn help(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
+    help_reply(
+        ctx,
+        "CONFIG",
+        &[
+            "GET <pattern>",
+            "    Return parameters matching the glob-like <pattern> and their values.",
+            "SET <directive> <value>",
+            "    Set the configuration <directive> to <value>.",
+            "RESETSTAT",
+            "    Reset statistics reported by the INFO command.",
+            "REWRITE",
+            "    Rewrite the configuration file.",
+        ],
+    );
+    Ok(())
+}

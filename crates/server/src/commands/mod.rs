@@ -1,0 +1,298 @@
+//! Command implementations, one module per family, and the table rows.
+//!
+//! Every handler has the signature `fn(&mut Ctx, &[Bytes]) -> CmdResult`:
+//! it receives the full argv (name included, arity already checked by the
+//! dispatcher), works on the state through [`Ctx`], writes its reply into
+//! `ctx.out`, or returns a [`CmdError`] that the dispatcher renders.
+//!
+//! [`TABLE`] at the bottom lists every command with its arity, flags, ACL
+//! categories and key positions; see [`crate::command`] for how it is used.
+
+pub mod client;
+pub mod config;
+pub mod connection;
+pub mod info;
+pub mod keys;
+pub mod meta;
+pub mod server;
+pub mod strings;
+
+use crate::command::{Command, Row};
+use crate::error::CmdError;
+use crate::state::{ReplyMode, State};
+use bytes::Bytes;
+use hematite_common::num;
+use hematite_resp::ReplyBuf;
+use hematite_store::object::lru_clock;
+use hematite_store::{Db, Object, Str, Value};
+
+/// Connection-local state that commands read and change.
+#[derive(Debug)]
+pub struct Session {
+    /// Client id (key of the registry entry in `State::clients`).
+    pub id: u64,
+    /// Selected database.
+    pub db: usize,
+    /// Whether the client has authenticated (or needs not).
+    pub authenticated: bool,
+    /// Authenticated user name.
+    pub user: String,
+    /// CLIENT REPLY mode.
+    pub reply_mode: ReplyMode,
+    /// Close the connection once pending replies are written (QUIT).
+    pub close_after_reply: bool,
+    /// CLIENT NO-TOUCH (7.2): don't update access times.
+    pub no_touch: bool,
+    /// The last command executed.
+    pub last_cmd: Option<&'static Command>,
+}
+
+impl Session {
+    /// A fresh session for client `id`.
+    pub fn new(id: u64, authenticated: bool) -> Self {
+        Session {
+            id,
+            db: 0,
+            authenticated,
+            user: "default".into(),
+            reply_mode: ReplyMode::On,
+            close_after_reply: false,
+            no_touch: false,
+            last_cmd: None,
+        }
+    }
+}
+
+/// What a handler works with.
+pub struct Ctx<'a> {
+    /// The locked shared state.
+    pub st: &'a mut State,
+    /// The calling client's session.
+    pub sess: &'a mut Session,
+    /// The calling client's reply buffer.
+    pub out: &'a mut ReplyBuf,
+    /// The time of this command (Unix ms), fixed for its whole execution
+    /// like Redis's `commandTimeSnapshot`.
+    pub now_ms: i64,
+    /// The command being executed.
+    pub cmd: Option<&'static Command>,
+    /// Shared handles outside the lock (shutdown signal, counters).
+    pub shared: &'a crate::state::Shared,
+}
+
+impl<'a> Ctx<'a> {
+    /// The selected database.
+    #[inline]
+    pub fn db(&mut self) -> &mut Db {
+        &mut self.st.ks.dbs[self.sess.db]
+    }
+
+    /// The current LRU clock.
+    #[inline]
+    pub fn lru(&self) -> u32 {
+        lru_clock(self.now_ms)
+    }
+
+    /// Looks a key up for a read command: expires it if due, counts a
+    /// keyspace hit or miss, and updates its access time.
+    #[inline]
+    pub fn read_key(&mut self, key: &[u8]) -> Option<&mut Object> {
+        let idx = self.sess.db;
+        let clock = lru_clock(self.now_ms);
+        let touch = !self.sess.no_touch;
+        let ks = &mut self.st.ks;
+        match ks.dbs[idx].get_mut(key, self.now_ms, &mut ks.counters, idx) {
+            Some(o) => {
+                self.st.stats.keyspace_hits += 1;
+                if touch {
+                    o.lru = clock;
+                }
+                Some(o)
+            }
+            None => {
+                self.st.stats.keyspace_misses += 1;
+                None
+            }
+        }
+    }
+
+    /// Looks a key up for a write command (no hit/miss accounting).
+    #[inline]
+    pub fn write_key(&mut self, key: &[u8]) -> Option<&mut Object> {
+        let idx = self.sess.db;
+        let clock = lru_clock(self.now_ms);
+        let ks = &mut self.st.ks;
+        let o = ks.dbs[idx].get_mut(key, self.now_ms, &mut ks.counters, idx)?;
+        o.lru = clock;
+        Some(o)
+    }
+
+    /// True if the key exists in the selected database (no stats, no touch).
+    #[inline]
+    pub fn exists(&mut self, key: &[u8]) -> bool {
+        let idx = self.sess.db;
+        let ks = &mut self.st.ks;
+        ks.dbs[idx].contains(key, self.now_ms, &mut ks.counters, idx)
+    }
+
+    /// Reads a string value: `Ok(None)` if missing, `WRONGTYPE` if the key
+    /// holds another type.
+    #[inline]
+    pub fn read_str(&mut self, key: &[u8]) -> Result<Option<&mut Str>, CmdError> {
+        match self.read_key(key) {
+            None => Ok(None),
+            Some(Object { value: Value::Str(s), .. }) => Ok(Some(s)),
+            #[allow(unreachable_patterns)]
+            Some(_) => Err(CmdError::WrongType),
+        }
+    }
+
+    /// Like [`Ctx::read_str`] for write commands.
+    #[inline]
+    pub fn write_str(&mut self, key: &[u8]) -> Result<Option<&mut Str>, CmdError> {
+        match self.write_key(key) {
+            None => Ok(None),
+            Some(Object { value: Value::Str(s), .. }) => Ok(Some(s)),
+            #[allow(unreachable_patterns)]
+            Some(_) => Err(CmdError::WrongType),
+        }
+    }
+
+    /// Stores a value, replacing any (and removing its TTL unless
+    /// `keep_ttl`), and counts the change.
+    #[inline]
+    pub fn set_value(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
+        let lru = self.lru();
+        self.db().set(key, value, lru, keep_ttl);
+        self.dirty(1);
+    }
+
+    /// Counts `n` changes to the dataset (`rdb_changes_since_last_save`).
+    #[inline]
+    pub fn dirty(&mut self, n: u64) {
+        self.st.stats.dirty += n;
+    }
+
+    /// Deletes a key; true if it existed.
+    pub fn delete(&mut self, key: &[u8]) -> bool {
+        let idx = self.sess.db;
+        let ks = &mut self.st.ks;
+        // Expire first, so an expired key counts as expired, not deleted.
+        if !ks.dbs[idx].contains(key, self.now_ms, &mut ks.counters, idx) {
+            return false;
+        }
+        ks.dbs[idx].remove(key);
+        self.dirty(1);
+        true
+    }
+}
+
+/// Parses an integer argument (`ERR value is not an integer or out of range`).
+#[inline]
+pub fn arg_i64(arg: &[u8]) -> Result<i64, CmdError> {
+    num::parse_i64(arg).ok_or(CmdError::NotInteger)
+}
+
+/// Parses a float argument (`ERR value is not a valid float`).
+#[inline]
+pub fn arg_f64(arg: &[u8]) -> Result<f64, CmdError> {
+    num::parse_f64(arg).ok_or(CmdError::NotFloat)
+}
+
+/// Case-insensitive comparison of an argument with an option name.
+#[inline]
+pub fn is(arg: &[u8], name: &str) -> bool {
+    arg.eq_ignore_ascii_case(name.as_bytes())
+}
+
+macro_rules! row {
+    ($name:literal, $arity:expr, $flags:literal, $acl:literal, ($f:expr, $l:expr, $s:expr), $handler:expr) => {
+        Row { name: $name, arity: $arity, flags: $flags, acl: $acl, keys: ($f, $l, $s), handler: $handler, subs: &[] }
+    };
+    ($name:literal, $arity:expr, $flags:literal, $acl:literal, ($f:expr, $l:expr, $s:expr), $handler:expr, $subs:expr) => {
+        Row { name: $name, arity: $arity, flags: $flags, acl: $acl, keys: ($f, $l, $s), handler: $handler, subs: $subs }
+    };
+}
+
+/// Handler of container commands (CLIENT, CONFIG, ...) reached only when no
+/// subcommand was given; the dispatcher's arity check normally rejects that.
+fn container(_ctx: &mut Ctx, argv: &[Bytes]) -> crate::error::CmdResult {
+    Err(CmdError::WrongArity(String::from_utf8_lossy(&argv[0]).to_lowercase()))
+}
+
+use client as cl;
+use config as cf;
+use connection as cn;
+use keys as k;
+use server as sv;
+use strings as s;
+
+/// Every command hematite implements.
+pub static TABLE: &[Row] = &[
+    // connection
+    row!("ping", -1, "fast", "@connection", (0, 0, 0), cn::ping),
+    row!("echo", 2, "fast", "@connection", (0, 0, 0), cn::echo),
+    row!("quit", -1, "allow_busy noscript loading stale fast no_auth", "@connection", (0, 0, 0), cn::quit),
+    row!("reset", 1, "noscript loading stale fast no_auth allow_busy", "@connection", (0, 0, 0), cn::reset),
+    row!("select", 2, "loading stale fast", "@connection", (0, 0, 0), cn::select),
+    row!("swapdb", 3, "write fast", "@keyspace @dangerous", (0, 0, 0), cn::swapdb),
+    row!("auth", -2, "noscript loading stale fast no_auth allow_busy", "@connection", (0, 0, 0), cn::auth),
+    row!("hello", -1, "noscript loading stale fast no_auth allow_busy", "@connection", (0, 0, 0), cn::hello),
+    row!("client", -2, "", "", (0, 0, 0), container, cl::SUBCOMMANDS),
+    // strings
+    row!("get", 2, "readonly fast", "@string", (1, 1, 1), s::get),
+    row!("set", -3, "write denyoom", "@string", (1, 1, 1), s::set),
+    row!("setnx", 3, "write denyoom fast", "@string", (1, 1, 1), s::setnx),
+    row!("setex", 4, "write denyoom", "@string", (1, 1, 1), s::setex),
+    row!("psetex", 4, "write denyoom", "@string", (1, 1, 1), s::psetex),
+    row!("mget", -2, "readonly fast", "@string", (1, -1, 1), s::mget),
+    row!("mset", -3, "write denyoom", "@string", (1, -1, 2), s::mset),
+    row!("msetnx", -3, "write denyoom", "@string", (1, -1, 2), s::msetnx),
+    row!("getset", 3, "write denyoom fast", "@string", (1, 1, 1), s::getset),
+    row!("getdel", 2, "write fast", "@string", (1, 1, 1), s::getdel),
+    row!("getex", -2, "write fast", "@string", (1, 1, 1), s::getex),
+    row!("append", 3, "write denyoom fast", "@string", (1, 1, 1), s::append),
+    row!("strlen", 2, "readonly fast", "@string", (1, 1, 1), s::strlen),
+    row!("incr", 2, "write denyoom fast", "@string", (1, 1, 1), s::incr),
+    row!("decr", 2, "write denyoom fast", "@string", (1, 1, 1), s::decr),
+    row!("incrby", 3, "write denyoom fast", "@string", (1, 1, 1), s::incrby),
+    row!("decrby", 3, "write denyoom fast", "@string", (1, 1, 1), s::decrby),
+    row!("incrbyfloat", 3, "write denyoom fast", "@string", (1, 1, 1), s::incrbyfloat),
+    row!("getrange", 4, "readonly", "@string", (1, 1, 1), s::getrange),
+    row!("substr", 4, "readonly", "@string", (1, 1, 1), s::getrange),
+    row!("setrange", 4, "write denyoom", "@string", (1, 1, 1), s::setrange),
+    row!("lcs", -3, "readonly", "@string", (1, 2, 1), s::lcs),
+    // keys
+    row!("del", -2, "write", "@keyspace", (1, -1, 1), k::del),
+    row!("unlink", -2, "write fast", "@keyspace", (1, -1, 1), k::del),
+    row!("exists", -2, "readonly fast", "@keyspace", (1, -1, 1), k::exists),
+    row!("type", 2, "readonly fast", "@keyspace", (1, 1, 1), k::type_),
+    row!("rename", 3, "write", "@keyspace", (1, 2, 1), k::rename),
+    row!("renamenx", 3, "write fast", "@keyspace", (1, 2, 1), k::renamenx),
+    row!("copy", -3, "write denyoom", "@keyspace", (1, 2, 1), k::copy),
+    row!("move", 3, "write fast", "@keyspace", (1, 1, 1), k::move_),
+    row!("keys", 2, "readonly", "@keyspace @dangerous", (0, 0, 0), k::keys),
+    row!("scan", -2, "readonly", "@keyspace", (0, 0, 0), k::scan),
+    row!("randomkey", 1, "readonly", "@keyspace", (0, 0, 0), k::randomkey),
+    row!("touch", -2, "readonly fast", "@keyspace", (1, -1, 1), k::touch),
+    row!("object", -2, "", "", (0, 0, 0), container, k::OBJECT_SUBCOMMANDS),
+    row!("expire", -3, "write fast", "@keyspace", (1, 1, 1), k::expire),
+    row!("pexpire", -3, "write fast", "@keyspace", (1, 1, 1), k::pexpire),
+    row!("expireat", -3, "write fast", "@keyspace", (1, 1, 1), k::expireat),
+    row!("pexpireat", -3, "write fast", "@keyspace", (1, 1, 1), k::pexpireat),
+    row!("ttl", 2, "readonly fast", "@keyspace", (1, 1, 1), k::ttl),
+    row!("pttl", 2, "readonly fast", "@keyspace", (1, 1, 1), k::pttl),
+    row!("expiretime", 2, "readonly fast", "@keyspace", (1, 1, 1), k::expiretime),
+    row!("pexpiretime", 2, "readonly fast", "@keyspace", (1, 1, 1), k::pexpiretime),
+    row!("persist", 2, "write fast", "@keyspace", (1, 1, 1), k::persist),
+    row!("dbsize", 1, "readonly fast", "@keyspace", (0, 0, 0), k::dbsize),
+    row!("flushdb", -1, "write", "@keyspace @dangerous", (0, 0, 0), k::flushdb),
+    row!("flushall", -1, "write", "@keyspace @dangerous", (0, 0, 0), k::flushall),
+    // server
+    row!("command", -1, "loading stale", "@connection", (0, 0, 0), sv::command, sv::COMMAND_SUBCOMMANDS),
+    row!("info", -1, "loading stale", "@dangerous", (0, 0, 0), info::info),
+    row!("config", -2, "", "", (0, 0, 0), container, cf::SUBCOMMANDS),
+    row!("time", 1, "loading stale fast", "", (0, 0, 0), sv::time),
+    row!("debug", -2, "admin noscript loading stale", "", (0, 0, 0), sv::debug),
+    row!("shutdown", -1, "admin noscript loading stale no_multi allow_busy", "", (0, 0, 0), sv::shutdown),
+];

@@ -1,0 +1,131 @@
+//! Running one request: the checks every command passes, in a fixed order,
+//! then the call and its bookkeeping.
+//!
+//! The order follows Redis's `processCommand`:
+//!
+//! 1. look the command up (unknown command / unknown subcommand errors);
+//! 2. check the arity;
+//! 3. check authentication (`-NOAUTH`), unless the command is `no_auth`;
+//! 4. (later issues) ACL permissions, `-OOM` for `denyoom` commands over
+//!    `maxmemory`, `-MISCONF` after a failed save, `-LOADING`, MULTI queueing;
+//! 5. call the handler.
+//!
+//! [`call`] owns the side effects of executing: timing, `commandstats`,
+//! error statistics, and CLIENT REPLY OFF/SKIP. Handlers never repeat any of
+//! this; they only parse their arguments, do the work and write a reply.
+
+use crate::command::{flag, table, Command};
+use crate::commands::Ctx;
+use crate::error::{quote_arg, CmdError};
+use crate::state::ReplyMode;
+use bytes::Bytes;
+use std::time::Instant;
+
+/// Runs one request (argv is never empty).
+pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) {
+    let mark = ctx.out.len();
+    if ctx.sess.reply_mode == ReplyMode::SkipNext {
+        ctx.sess.reply_mode = ReplyMode::Skip;
+    }
+    match check(ctx, argv) {
+        Ok(cmd) => call(ctx, cmd, argv),
+        Err((err, cmd)) => {
+            if let Some(cmd) = cmd {
+                ctx.st.stats.commands[cmd.stat_id].rejected_calls += 1;
+            }
+            reply_error(ctx, &err);
+        }
+    }
+    match ctx.sess.reply_mode {
+        ReplyMode::Off => ctx.out.buf.truncate(mark),
+        ReplyMode::Skip => {
+            ctx.out.buf.truncate(mark);
+            ctx.sess.reply_mode = ReplyMode::On;
+        }
+        _ => {}
+    }
+}
+
+/// The pre-execution checks, in Redis's order.
+fn check<'t>(ctx: &mut Ctx, argv: &[Bytes]) -> Result<&'t Command, (CmdError, Option<&'t Command>)> {
+    let table = table();
+    let Some(mut cmd) = table.lookup(&argv[0]) else {
+        return Err((unknown_command(argv), None));
+    };
+    if !cmd.subcommands.is_empty() && argv.len() >= 2 {
+        match cmd.subcommand(&argv[1]) {
+            Some(sub) => cmd = sub,
+            None => {
+                return Err((
+                    CmdError::UnknownSubcommand {
+                        sub: quote_arg(&argv[1]),
+                        cmd: cmd.name.to_ascii_uppercase(),
+                    },
+                    None,
+                ))
+            }
+        }
+    }
+    if !cmd.arity_ok(argv.len()) {
+        return Err((CmdError::WrongArity(cmd.full_name.clone()), Some(cmd)));
+    }
+    if !ctx.sess.authenticated && !cmd.has(flag::NO_AUTH) && ctx.st.config.requirepass.is_some() {
+        return Err((CmdError::NoAuth, Some(cmd)));
+    }
+    Ok(cmd)
+}
+
+/// Redis's unknown-command text: the name and the first arguments, each
+/// quoted, within 128 bytes.
+fn unknown_command(argv: &[Bytes]) -> CmdError {
+    let mut args = String::new();
+    for a in &argv[1..] {
+        if args.len() >= 128 {
+            break;
+        }
+        let room = 128 - args.len();
+        let a = String::from_utf8_lossy(&a[..a.len().min(room)]).into_owned();
+        args.push('\'');
+        args.push_str(&a);
+        args.push_str("' ");
+    }
+    CmdError::err(format!("unknown command '{}', with args beginning with: {}", quote_arg(&argv[0]), args))
+}
+
+/// Executes a command that passed the checks and records its statistics.
+pub fn call(ctx: &mut Ctx, cmd: &'static Command, argv: &[Bytes]) {
+    let start = Instant::now();
+    ctx.cmd = Some(cmd);
+    let result = (cmd.handler)(ctx, argv);
+    let usec = start.elapsed().as_micros() as u64;
+    let stats = &mut ctx.st.stats;
+    stats.total_commands_processed += 1;
+    let cs = &mut stats.commands[cmd.stat_id];
+    cs.calls += 1;
+    cs.usec += usec;
+    ctx.sess.last_cmd = Some(cmd);
+    if let Err(err) = result {
+        ctx.st.stats.commands[cmd.stat_id].failed_calls += 1;
+        reply_error(ctx, &err);
+    }
+}
+
+/// Writes an error reply and counts it by its code.
+pub fn reply_error(ctx: &mut Ctx, err: &CmdError) {
+    let text = err.to_string();
+    count_error(ctx, &text);
+    ctx.out.error(text.as_bytes());
+}
+
+/// Counts an error reply (`total_error_replies`, `errorstat_<CODE>`).
+pub fn count_error(ctx: &mut Ctx, text: &str) {
+    let stats = &mut ctx.st.stats;
+    stats.total_error_replies += 1;
+    let code = text.split(' ').next().unwrap_or("ERR");
+    // Redis stops tracking new codes after 128 distinct ones.
+    if let Some(n) = stats.error_codes.get_mut(code) {
+        *n += 1;
+    } else if stats.error_codes.len() < 128 {
+        stats.error_codes.insert(code.to_string(), 1);
+    }
+}

@@ -1,0 +1,275 @@
+//! The server's shared state: everything commands may touch.
+//!
+//! All of it lives in one [`State`] behind one mutex in [`Shared`]. A
+//! connection takes the lock once per batch of pipelined commands and runs
+//! them back to back, so each command (and later each MULTI/EXEC block and
+//! each Lua script) sees the keyspace exactly as Redis's single thread would:
+//! nothing interleaves with it. Parsing requests, encoding replies, and all
+//! socket I/O happen outside the lock on any core; see
+//! docs/ARCHITECTURE.md for why this is the right trade for now and how it
+//! scales.
+
+use crate::command::table;
+use hematite_config::{Config, LoadInfo};
+use hematite_store::Keyspace;
+use parking_lot::Mutex;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::Notify;
+
+/// Per-command counters (`INFO commandstats`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CommandStats {
+    /// Successful and failed executions.
+    pub calls: u64,
+    /// Total microseconds spent executing.
+    pub usec: u64,
+    /// Rejected before execution (arity, auth, OOM, ...).
+    pub rejected_calls: u64,
+    /// Executed but answered an error.
+    pub failed_calls: u64,
+}
+
+/// Server-wide counters (`INFO stats`).
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Connections accepted since start.
+    pub total_connections_received: u64,
+    /// Commands executed.
+    pub total_commands_processed: u64,
+    /// Connections refused by `maxclients`.
+    pub rejected_connections: u64,
+    /// Lookups that found the key.
+    pub keyspace_hits: u64,
+    /// Lookups that did not.
+    pub keyspace_misses: u64,
+    /// Error replies sent.
+    pub total_error_replies: u64,
+    /// Error replies by code (`ERR`, `WRONGTYPE`, ...).
+    pub error_codes: BTreeMap<String, u64>,
+    /// Per-command counters, indexed by `Command::stat_id`.
+    pub commands: Vec<CommandStats>,
+    /// Keys changed since the last save (`rdb_changes_since_last_save`).
+    pub dirty: u64,
+    /// Evicted keys (always 0 until eviction lands).
+    pub evicted_keys: u64,
+    /// Client connections closed for exceeding output buffer limits.
+    pub client_output_buffer_limit_disconnections: u64,
+    /// Client connections closed for exceeding the query buffer limit.
+    pub client_query_buffer_limit_disconnections: u64,
+    /// Samples of the command counter for instantaneous_ops_per_sec.
+    pub ops_samples: OpsSampler,
+}
+
+/// Keeps recent samples of a counter to report a per-second rate, as
+/// Redis's `trackInstantaneousMetric` does (16 samples, one per 100 ms).
+#[derive(Debug, Default)]
+pub struct OpsSampler {
+    samples: [u64; 16],
+    idx: usize,
+    last_time_ms: i64,
+    last_value: u64,
+}
+
+impl OpsSampler {
+    /// Records the counter's current value.
+    pub fn sample(&mut self, now_ms: i64, value: u64) {
+        if self.last_time_ms != 0 {
+            let dt = (now_ms - self.last_time_ms).max(1) as u64;
+            let rate = (value - self.last_value) * 1000 / dt;
+            self.samples[self.idx] = rate;
+            self.idx = (self.idx + 1) % self.samples.len();
+        }
+        self.last_time_ms = now_ms;
+        self.last_value = value;
+    }
+
+    /// The average of the samples.
+    pub fn rate(&self) -> u64 {
+        self.samples.iter().sum::<u64>() / self.samples.len() as u64
+    }
+}
+
+/// CLIENT REPLY mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyMode {
+    /// Normal.
+    On,
+    /// Send nothing.
+    Off,
+    /// Skip the reply of the next command only.
+    SkipNext,
+    /// Skipping the reply of the current command.
+    Skip,
+}
+
+/// What the registry knows about a connected client (`CLIENT LIST`).
+#[derive(Debug)]
+pub struct ClientInfo {
+    /// Unique, increasing id.
+    pub id: u64,
+    /// Peer address (`ip:port`, or the socket path's client side).
+    pub addr: String,
+    /// Local address.
+    pub laddr: String,
+    /// File descriptor.
+    pub fd: i64,
+    /// Name set with CLIENT SETNAME / HELLO SETNAME.
+    pub name: Option<Vec<u8>>,
+    /// Library name and version (CLIENT SETINFO).
+    pub lib_name: Option<Vec<u8>>,
+    /// Library version.
+    pub lib_ver: Option<Vec<u8>>,
+    /// Connection time (Unix ms).
+    pub created_ms: i64,
+    /// Time of the last command (Unix ms).
+    pub last_interaction_ms: i64,
+    /// Selected database.
+    pub db: usize,
+    /// Full name of the last command.
+    pub last_cmd: String,
+    /// Protocol version.
+    pub resp: u8,
+    /// Query buffer length and free space after the last read.
+    pub qbuf: usize,
+    /// Read buffer capacity.
+    pub qbuf_cap: usize,
+    /// Output buffer length.
+    pub omem: usize,
+    /// Unix socket connection.
+    pub unix: bool,
+    /// CLIENT NO-EVICT on.
+    pub no_evict: bool,
+    /// Authenticated user name.
+    pub user: String,
+    /// Set by CLIENT KILL; the connection closes at its next wakeup.
+    pub killed: Arc<AtomicBool>,
+    /// Wakes the connection task (CLIENT KILL).
+    pub wake: Arc<Notify>,
+}
+
+/// Everything guarded by the big lock.
+pub struct State {
+    /// The databases.
+    pub ks: Keyspace,
+    /// The running configuration.
+    pub config: Config,
+    /// Where the configuration came from (for CONFIG REWRITE).
+    pub config_info: LoadInfo,
+    /// Connected clients by id.
+    pub clients: HashMap<u64, ClientInfo>,
+    /// Counters.
+    pub stats: Stats,
+    /// Set by SHUTDOWN; the main task performs it.
+    pub shutdown_requested: bool,
+    /// The TCP port actually bound, for INFO and logs.
+    pub tcp_port: u16,
+    /// Whether the cron expires keys actively (DEBUG SET-ACTIVE-EXPIRE).
+    pub active_expire_enabled: bool,
+}
+
+/// The state shared by all tasks.
+pub struct Shared {
+    /// The big lock.
+    pub state: Mutex<State>,
+    /// Connected clients (kept outside the lock for the accept path).
+    pub connected: AtomicUsize,
+    /// `proto-max-bulk-len`, mirrored outside the lock for parsing.
+    pub proto_max_bulk_len: AtomicU64,
+    /// `client-query-buffer-limit`, mirrored outside the lock.
+    pub query_buffer_limit: AtomicU64,
+    /// Whether a password is required (mirrored outside the lock).
+    pub auth_required: AtomicBool,
+    /// Next client id.
+    pub next_client_id: AtomicU64,
+    /// Signalled when a shutdown is requested.
+    pub shutdown: Notify,
+    /// Process start time.
+    pub started: Instant,
+    /// Unix time (ms) at start.
+    pub started_unix_ms: i64,
+    /// 40 hex characters identifying this run.
+    pub run_id: String,
+    /// Network bytes read.
+    pub net_input_bytes: AtomicU64,
+    /// Network bytes written.
+    pub net_output_bytes: AtomicU64,
+    /// Socket reads.
+    pub reads_processed: AtomicU64,
+    /// Socket writes.
+    pub writes_processed: AtomicU64,
+    /// Paths reported by INFO.
+    pub paths: PathInfo,
+    /// Highest `used_memory` seen.
+    pub peak_memory: AtomicU64,
+    /// `used_memory` right after startup.
+    pub startup_memory: AtomicU64,
+    /// `timeout` (idle seconds before closing a client; 0 = never).
+    pub timeout_secs: AtomicU64,
+}
+
+/// Paths reported in INFO server.
+#[derive(Debug, Clone, Default)]
+pub struct PathInfo {
+    /// The server binary.
+    pub executable: String,
+    /// The config file, if any.
+    pub config_file: String,
+}
+
+impl Shared {
+    /// Builds the shared state from a loaded configuration.
+    pub fn new(config: Config, config_info: LoadInfo, paths: PathInfo) -> Arc<Self> {
+        let dbs = config.databases as usize;
+        let mut stats = Stats::default();
+        stats.commands = vec![CommandStats::default(); table().stat_slots];
+        let shared = Shared {
+            proto_max_bulk_len: AtomicU64::new(config.proto_max_bulk_len),
+            query_buffer_limit: AtomicU64::new(config.client_query_buffer_limit),
+            auth_required: AtomicBool::new(config.requirepass.is_some()),
+            state: Mutex::new(State {
+                ks: Keyspace::new(dbs),
+                config,
+                config_info,
+                clients: HashMap::new(),
+                stats,
+                shutdown_requested: false,
+                tcp_port: 0,
+                active_expire_enabled: true,
+            }),
+            connected: AtomicUsize::new(0),
+            next_client_id: AtomicU64::new(1),
+            shutdown: Notify::new(),
+            started: Instant::now(),
+            started_unix_ms: crate::clock::now_ms(),
+            run_id: random_hex(40),
+            net_input_bytes: AtomicU64::new(0),
+            net_output_bytes: AtomicU64::new(0),
+            reads_processed: AtomicU64::new(0),
+            writes_processed: AtomicU64::new(0),
+            paths,
+            peak_memory: AtomicU64::new(0),
+            startup_memory: AtomicU64::new(0),
+            timeout_secs: AtomicU64::new(0),
+        };
+        shared.timeout_secs.store(shared.state.lock().config.timeout, Ordering::Relaxed);
+        Arc::new(shared)
+    }
+
+    /// Copies the configuration values read outside the lock.
+    pub fn mirror_config(&self, config: &Config) {
+        self.proto_max_bulk_len.store(config.proto_max_bulk_len, Ordering::Relaxed);
+        self.query_buffer_limit.store(config.client_query_buffer_limit, Ordering::Relaxed);
+        self.auth_required.store(config.requirepass.is_some(), Ordering::Relaxed);
+        self.timeout_secs.store(config.timeout, Ordering::Relaxed);
+    }
+}
+
+/// A random lower-case hex string.
+pub fn random_hex(n: usize) -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    (0..n).map(|_| char::from_digit(rng.gen_range(0..16), 16).unwrap()).collect()
+}

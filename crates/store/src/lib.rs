@@ -1,0 +1,20 @@
+//! The keyspace: hematite's databases, values and their encodings.
+//!
+//! - [`dict`]: the incrementally rehashed hash table every database and
+//!   every hashtable-encoded value is built on, with Redis's SCAN guarantee.
+//! - [`object`]: what a key maps to (a [`object::Value`] plus access
+//!   metadata for eviction).
+//! - [`string`]: the string type and its `int` / `embstr` / `raw` encodings.
+//! - [`db`]: numbered databases, lazy and active expiry.
+//!
+//! This crate knows nothing about the network or the protocol; the server
+//! crate calls it with the lock that makes every command atomic held.
+
+pub mod db;
+pub mod dict;
+pub mod object;
+pub mod string;
+
+pub use db::{Db, Key, Keyspace};
+pub use object::{Kind, Object, Value};
+pub use string::Str;
