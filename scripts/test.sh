@@ -62,3 +62,12 @@ redis-server --version
 
 cargo build --workspace
 cargo test --workspace "$@"
+
+# Real client libraries (redis-py 8, redis-cli) against the real binary, in a
+# virtualenv of our own so the system Python is left alone.
+VENV="$ROOT/.venv"
+if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/tests/python/requirements.txt"
+HEMATITE_BIN="$ROOT/target/debug/hematite" "$VENV/bin/python" "$ROOT/tests/python/test_clients.py"

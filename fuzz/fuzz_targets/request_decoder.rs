@@ -12,8 +12,8 @@
 //!   2. every decoded request is non-empty;
 //!   3. decoding the stream in one piece, in two pieces (cut at the
 //!      data-derived point) and, for short inputs, one byte at a time gives
-//!      the same requests, the same error, the same unconsumed bytes and the
-//!      same parser state.
+//!      the same requests, the same error, the same number of consumed bytes
+//!      and the same parser state.
 //!
 //! Inputs longer than `INLINE_MAX_SIZE` are decoded one-shot only: the
 //! "too big inline request / count string" errors depend, as in Redis, on how
@@ -30,8 +30,9 @@ use libfuzzer_sys::fuzz_target;
 struct Outcome {
     requests: Vec<Vec<Bytes>>,
     error: Option<ProtocolError>,
-    /// Bytes left in the buffer when decoding stopped.
-    rest: Vec<u8>,
+    /// Bytes of the stream consumed when decoding stopped (after an error
+    /// the connection is closed, so later chunks don't matter).
+    consumed: usize,
     in_progress: bool,
     pending_bulk: Option<usize>,
 }
@@ -42,8 +43,10 @@ fn decode(chunks: &[&[u8]], limits: &Limits) -> Outcome {
     let mut parser = Parser::new();
     let mut buf = BytesMut::new();
     let mut requests = Vec::new();
+    let mut fed = 0;
     for chunk in chunks {
         buf.extend_from_slice(chunk);
+        fed += chunk.len();
         loop {
             let before = buf.len();
             match parser.parse(&mut buf, limits) {
@@ -57,7 +60,7 @@ fn decode(chunks: &[&[u8]], limits: &Limits) -> Outcome {
                     return Outcome {
                         requests,
                         error: Some(error),
-                        rest: buf.to_vec(),
+                        consumed: fed - buf.len(),
                         in_progress: parser.in_progress(),
                         pending_bulk: parser.pending_bulk(),
                     };
@@ -68,7 +71,7 @@ fn decode(chunks: &[&[u8]], limits: &Limits) -> Outcome {
     Outcome {
         requests,
         error: None,
-        rest: buf.to_vec(),
+        consumed: fed - buf.len(),
         in_progress: parser.in_progress(),
         pending_bulk: parser.pending_bulk(),
     }

@@ -286,7 +286,7 @@ pub struct Row {
 /// The built table: lookup by lower-case name.
 pub struct Table {
     /// Commands by lower-case name.
-    pub by_name: HashMap<&'static str, Command>,
+    pub by_name: HashMap<&'static str, Command, foldhash::fast::FixedState>,
     /// Total number of commands and subcommands (size of stats arrays).
     pub stat_slots: usize,
     /// Full names by stat id.
@@ -346,7 +346,7 @@ pub fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| {
         let mut names = Vec::new();
-        let mut by_name = HashMap::new();
+        let mut by_name = HashMap::with_hasher(foldhash::fast::FixedState::default());
         for row in commands::TABLE {
             by_name.insert(row.name, build(row, None, &mut names));
         }

@@ -104,7 +104,7 @@ fn os_name() -> String {
 /// Builds the text of the requested sections.
 pub fn render(ctx: &mut Ctx, sections: &[String]) -> String {
     let mut want: Vec<&str> = Vec::new();
-    let mut add = |list: &[&'static str], want: &mut Vec<&str>| {
+    let add = |list: &[&'static str], want: &mut Vec<&str>| {
         for s in list {
             if !want.contains(s) {
                 want.push(s);
@@ -227,7 +227,7 @@ fn section(ctx: &mut Ctx, name: &str, t: &mut String) {
             f!("used_memory_scripts_human:0B");
             f!("maxmemory:{}", st.config.maxmemory);
             f!("maxmemory_human:{}", bytes_to_human(st.config.maxmemory));
-            f!("maxmemory_policy:{}", st.config.maxmemory_policy.name());
+            f!("maxmemory_policy:{}", st.config.maxmemory_policy.as_str());
             f!("allocator_frag_ratio:{:.2}", m.active as f64 / m.allocated.max(1) as f64);
             f!("allocator_frag_bytes:{}", m.active.saturating_sub(m.allocated));
             f!("allocator_rss_ratio:{:.2}", m.resident as f64 / m.active.max(1) as f64);

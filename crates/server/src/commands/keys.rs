@@ -378,7 +378,7 @@ fn object_refcount(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     // Redis shares the objects of the integers 0..9999 unless an LRU/LFU
     // maxmemory policy needs per-key access times; shared objects report
     // a refcount of INT_MAX.
-    let shared_ok = ctx.st.config.maxmemory == 0 || !ctx.st.config.maxmemory_policy.needs_access_time();
+    let shared_ok = ctx.st.config.maxmemory == 0 || !(ctx.st.config.maxmemory_policy.is_lru() || ctx.st.config.maxmemory_policy.is_lfu());
     if let Some(o) = object_lookup(ctx, &argv[2]) {
         let shared = matches!(o.value, Value::Str(Str::Int(n)) if (0..10000).contains(&n)) && shared_ok;
         ctx.out.int(if shared { i32::MAX as i64 } else { 1 });

@@ -116,6 +116,58 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Like [`Ctx::read_key`], but hands the object and the reply buffer to
+    /// `f` together, so a handler can write the value without copying it.
+    #[inline]
+    pub fn read_with<R>(&mut self, key: &[u8], f: impl FnOnce(Option<&mut Object>, &mut ReplyBuf) -> R) -> R {
+        let idx = self.sess.db;
+        let clock = lru_clock(self.now_ms);
+        let touch = !self.sess.no_touch;
+        let st = &mut *self.st;
+        let ks = &mut st.ks;
+        let found = ks.dbs[idx].get_mut(key, self.now_ms, &mut ks.counters, idx);
+        match found {
+            Some(o) => {
+                st.stats.keyspace_hits += 1;
+                if touch {
+                    o.lru = clock;
+                }
+                f(Some(o), self.out)
+            }
+            None => {
+                st.stats.keyspace_misses += 1;
+                f(None, self.out)
+            }
+        }
+    }
+
+    /// Reads a string value and hands it with the reply buffer to `f`;
+    /// `WRONGTYPE` if the key holds another type.
+    #[inline]
+    pub fn read_str_with<R>(&mut self, key: &[u8], f: impl FnOnce(Option<&mut Str>, &mut ReplyBuf) -> R) -> Result<R, CmdError> {
+        self.read_with(key, |o, out| match o {
+            None => Ok(f(None, out)),
+            Some(Object { value: Value::Str(s), .. }) => Ok(f(Some(s), out)),
+            #[allow(unreachable_patterns)]
+            Some(_) => Err(CmdError::WrongType),
+        })
+    }
+
+    /// Replies with a string value as a bulk string, or null when missing.
+    #[inline]
+    pub fn reply_str(&mut self, key: &[u8]) -> Result<bool, CmdError> {
+        self.read_str_with(key, |s, out| match s {
+            Some(s) => {
+                s.with_bytes(|b| out.bulk(b));
+                true
+            }
+            None => {
+                out.null();
+                false
+            }
+        })
+    }
+
     /// Looks a key up for a write command (no hit/miss accounting).
     #[inline]
     pub fn write_key(&mut self, key: &[u8]) -> Option<&mut Object> {

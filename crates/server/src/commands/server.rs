@@ -6,6 +6,7 @@ use crate::command::{acl, flag, table, Command, Row};
 use crate::error::{CmdError, CmdResult};
 use bytes::Bytes;
 use hematite_common::glob::string_match;
+use hematite_config::ProtectedAction;
 use hematite_resp::ReplyBuf;
 
 macro_rules! sub {
@@ -241,7 +242,7 @@ pub fn time(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
 /// `DEBUG <subcommand>`: the few subcommands tools and tests rely on.
 /// Refused unless `enable-debug-command` allows it, as in Redis 7.
 pub fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
-    if !protected_allowed(ctx, &ctx.st.config.enable_debug_command) {
+    if !protected_allowed(ctx, ctx.st.config.enable_debug_command) {
         return Err(CmdError::err("DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."));
     }
     let sub = &argv[1];
@@ -279,10 +280,10 @@ pub fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 
 /// Whether a protected command (DEBUG, MODULE) may run for this client under
 /// a `yes` / `no` / `local` setting.
-fn protected_allowed(ctx: &Ctx, setting: &str) -> bool {
+fn protected_allowed(ctx: &Ctx, setting: ProtectedAction) -> bool {
     match setting {
-        "yes" => true,
-        "local" => ctx.st.clients.get(&ctx.sess.id).is_some_and(|c| c.unix || c.addr.starts_with("127.") || c.addr.starts_with("[::1]")),
+        ProtectedAction::Yes => true,
+        ProtectedAction::Local => ctx.st.clients.get(&ctx.sess.id).is_some_and(|c| c.unix || c.addr.starts_with("127.") || c.addr.starts_with("[::1]")),
         _ => false,
     }
 }

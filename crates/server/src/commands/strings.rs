@@ -114,13 +114,7 @@ fn set_generic(ctx: &mut Ctx, key: &[u8], val: &[u8], o: &SetOpts, ok: Option<i6
         None => None,
     };
     if o.get {
-        match ctx.read_str(key)? {
-            Some(s) => {
-                let out = &mut *ctx.out;
-                s.with_bytes(|b| out.bulk(b));
-            }
-            None => ctx.out.null(),
-        }
+        ctx.reply_str(key)?;
     }
     let found = ctx.write_key(key).is_some();
     if (o.nx && found) || (o.xx && !found) {
@@ -171,13 +165,7 @@ pub fn psetex(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 
 /// `GET key`
 pub fn get(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
-    match ctx.read_str(&argv[1])? {
-        Some(s) => {
-            let out = &mut *ctx.out;
-            s.with_bytes(|b| out.bulk(b));
-        }
-        None => ctx.out.null(),
-    }
+    ctx.reply_str(&argv[1])?;
     Ok(())
 }
 
@@ -232,14 +220,11 @@ pub fn getset(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 pub fn mget(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     ctx.out.array(argv.len() - 1);
     for key in &argv[1..] {
-        match ctx.read_key(key).map(|o| &o.value) {
-            Some(Value::Str(s)) => {
-                let out = &mut *ctx.out;
-                s.with_bytes(|b| out.bulk(b));
-            }
+        ctx.read_with(key, |o, out| match o.map(|o| &o.value) {
+            Some(Value::Str(s)) => s.with_bytes(|b| out.bulk(b)),
             #[allow(unreachable_patterns)]
-            _ => ctx.out.null(),
-        }
+            _ => out.null(),
+        });
     }
     Ok(())
 }
@@ -392,35 +377,36 @@ pub fn incrbyfloat(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 pub fn getrange(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let start = arg_i64(&argv[2])?;
     let end = arg_i64(&argv[3])?;
-    let Some(s) = ctx.read_str(&argv[1])? else {
-        ctx.out.bulk(b"");
-        return Ok(());
-    };
-    let out = &mut *ctx.out;
-    s.with_bytes(|b| {
-        if start < 0 && end < 0 && start > end {
+    ctx.read_str_with(&argv[1], |s, out| {
+        let Some(s) = s else {
             out.bulk(b"");
             return;
-        }
-        let len = b.len() as i64;
-        let (mut start, mut end) = (start, end);
-        if start < 0 {
-            start += len;
-        }
-        if end < 0 {
-            end += len;
-        }
-        start = start.max(0);
-        end = end.max(0);
-        if end >= len {
-            end = len - 1;
-        }
-        if start > end || len == 0 {
-            out.bulk(b"");
-        } else {
-            out.bulk(&b[start as usize..=end as usize]);
-        }
-    });
+        };
+        s.with_bytes(|b| {
+            if start < 0 && end < 0 && start > end {
+                out.bulk(b"");
+                return;
+            }
+            let len = b.len() as i64;
+            let (mut start, mut end) = (start, end);
+            if start < 0 {
+                start += len;
+            }
+            if end < 0 {
+                end += len;
+            }
+            start = start.max(0);
+            end = end.max(0);
+            if end >= len {
+                end = len - 1;
+            }
+            if start > end || len == 0 {
+                out.bulk(b"");
+            } else {
+                out.bulk(&b[start as usize..=end as usize]);
+            }
+        })
+    })?;
     Ok(())
 }
 
@@ -478,7 +464,7 @@ pub fn setrange(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 /// Redis), then a walk back from the end that rebuilds the subsequence and,
 /// for IDX, the matching ranges from last to first.
 pub fn lcs(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
-    let mut fetch = |ctx: &mut Ctx, key: &[u8]| -> Result<Vec<u8>, CmdError> {
+    let fetch = |ctx: &mut Ctx, key: &[u8]| -> Result<Vec<u8>, CmdError> {
         match ctx.read_key(key).map(|o| &o.value) {
             None => Ok(Vec::new()),
             Some(Value::Str(s)) => Ok(s.to_vec()),
