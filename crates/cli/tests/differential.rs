@@ -389,6 +389,9 @@ struct Line {
     lineno: usize,
     text: String,
     op: Op,
+    /// Commands this line's section needs (`@requires`); when the tested
+    /// server lacks one, the line is reported as pending instead of run.
+    requires: Vec<String>,
 }
 
 struct Script {
@@ -403,6 +406,7 @@ fn parse_script(path: &Path) -> Result<Script, String> {
     let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut lines = Vec::new();
     let (mut resp2, mut resp3) = (true, true);
+    let mut requires: Vec<String> = Vec::new();
     for (idx, raw_line) in data.split(|&b| b == b'\n').enumerate() {
         let lineno = idx + 1;
         let raw_line = raw_line.strip_suffix(b"\r").unwrap_or(raw_line);
@@ -492,6 +496,14 @@ fn parse_script(path: &Path) -> Result<Script, String> {
                     resp3 = false;
                     continue;
                 }
+                "@requires" => {
+                    requires = rest.iter().map(|r| String::from_utf8_lossy(r).to_lowercase()).collect();
+                    continue;
+                }
+                "@end" => {
+                    requires.clear();
+                    continue;
+                }
                 "@resp3only" => {
                     resp2 = false;
                     continue;
@@ -501,7 +513,7 @@ fn parse_script(path: &Path) -> Result<Script, String> {
         } else {
             Op::Cmd(Mode::Exact, toks)
         };
-        lines.push(Line { lineno, text, op });
+        lines.push(Line { lineno, text, op, requires: requires.clone() });
     }
     Ok(Script {
         name,
@@ -919,9 +931,38 @@ struct Runner {
     mismatches: Vec<String>,
     /// Unread bytes found on a side's connection before the current line.
     stray: [Option<String>; 2],
+    /// Whether the tested server implements a command (cached COMMAND INFO).
+    available: std::collections::HashMap<String, bool>,
+    /// Lines skipped because the tested server lacks a required command,
+    /// with the missing command names.
+    pending: usize,
+    pending_cmds: std::collections::BTreeSet<String>,
 }
 
 impl Runner {
+    /// True when the tested side knows every command in `names`.
+    fn has_all(&mut self, names: &[String]) -> bool {
+        let mut ok = true;
+        for n in names {
+            if !self.available.contains_key(n) {
+                let port = self.sides[1].server.port;
+                let known = Conn::connect(port, self.timeout)
+                    .and_then(|mut c| {
+                        c.send_command(&[b"COMMAND".to_vec(), b"INFO".to_vec(), n.as_bytes().to_vec()])?;
+                        c.read_reply().map_err(|e| e.to_string())
+                    })
+                    .map(|r| r.raw.starts_with(b"*1\r\n*10\r\n"))
+                    .unwrap_or(false);
+                self.available.insert(n.clone(), known);
+            }
+            if !self.available[n] {
+                self.pending_cmds.insert(n.clone());
+                ok = false;
+            }
+        }
+        ok
+    }
+
     fn conn(&mut self, side: usize) -> Result<&mut Conn, String> {
         let id = self.current;
         let timeout = self.timeout;
@@ -1141,6 +1182,10 @@ impl Runner {
                 }
                 _ => {}
             }
+            if !line.requires.is_empty() && !self.has_all(&line.requires) {
+                self.pending += 1;
+                continue;
+            }
             total += 1;
             let exp = self.exec(0, &line.op);
             let act = self.exec(1, &line.op);
@@ -1316,6 +1361,9 @@ fn differential() {
         current: 0,
         mismatches: Vec::new(),
         stray: [None, None],
+        available: Default::default(),
+        pending: 0,
+        pending_cmds: Default::default(),
     };
     let mut summary = Vec::new();
     let (mut grand_total, mut grand_bad) = (0, 0);
@@ -1338,6 +1386,7 @@ fn differential() {
         }
     }
     let mismatches = std::mem::take(&mut runner.mismatches);
+    let (pending, pending_cmds) = (runner.pending, std::mem::take(&mut runner.pending_cmds));
     drop(runner); // kills both servers
     for (i, m) in mismatches.iter().enumerate() {
         if i == MAX_PRINTED_MISMATCHES {
@@ -1348,6 +1397,12 @@ fn differential() {
             break;
         }
         println!("MISMATCH {m}");
+    }
+    if pending > 0 {
+        println!(
+            "differential: {pending} line(s) pending: their sections need commands {other_name} does not implement yet: {}",
+            pending_cmds.into_iter().collect::<Vec<_>>().join(" ")
+        );
     }
     println!("differential summary (redis vs {other_name}):");
     for s in &summary {

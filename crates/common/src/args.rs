@@ -66,7 +66,13 @@ pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
         None => line,
     };
     let n = line.len();
-    let byte = |i: usize| -> u8 { if i < n { line[i] } else { 0 } };
+    let byte = |i: usize| -> u8 {
+        if i < n {
+            line[i]
+        } else {
+            0
+        }
+    };
 
     let mut args = Vec::new();
     let mut i = 0usize;
@@ -168,7 +174,10 @@ mod tests {
     #[test]
     fn plain_words() {
         assert_eq!(split(b"a b c"), v(&[b"a", b"b", b"c"]));
-        assert_eq!(split(b"  set   key\tvalue \r\n"), v(&[b"set", b"key", b"value"]));
+        assert_eq!(
+            split(b"  set   key\tvalue \r\n"),
+            v(&[b"set", b"key", b"value"])
+        );
         // Backslashes are literal outside quotes.
         assert_eq!(split(b"a\\nb"), v(&[b"a\\nb"]));
     }
@@ -193,7 +202,10 @@ mod tests {
         assert_eq!(split(b"a'b c'd"), None);
         assert_eq!(split(b"'a\\'b'"), v(&[b"a'b"]));
         assert_eq!(split(b"'a\\nb'"), v(&[b"a\\nb"]));
-        assert_eq!(split(b"\"\\a\\b\\t\\r\\z\\\\\\\"\""), v(&[b"\x07\x08\t\rz\\\""]));
+        assert_eq!(
+            split(b"\"\\a\\b\\t\\r\\z\\\\\\\"\""),
+            v(&[b"\x07\x08\t\rz\\\""])
+        );
         assert_eq!(split(b"a\x0bb"), v(&[b"a\x0bb"]));
         assert_eq!(split(b"\x0ba"), v(&[b"a"]));
         assert_eq!(split(b"\"a\"\x0bb"), v(&[b"a", b"b"]));

@@ -125,7 +125,15 @@ pub fn string_match(pattern: &[u8], string: &[u8], nocase: bool) -> bool {
     let mut nesting = 0usize;
 
     loop {
-        match match_from(pattern, string, &mut p, &mut s, &mut star, &mut nesting, nocase) {
+        match match_from(
+            pattern,
+            string,
+            &mut p,
+            &mut s,
+            &mut star,
+            &mut nesting,
+            nocase,
+        ) {
             Step::Matched => return true,
             Step::Failed => return false,
             Step::Retry => {

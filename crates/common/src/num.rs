@@ -381,7 +381,10 @@ fn write_g17(v: f64, out: &mut Vec<u8>) {
         Some((b'-', rest)) => (true, rest),
         _ => (false, sci),
     };
-    let e_pos = sci.iter().position(|&b| b == b'e').expect("exponent present");
+    let e_pos = sci
+        .iter()
+        .position(|&b| b == b'e')
+        .expect("exponent present");
     let mut digits = [0u8; PRECISION as usize];
     let mut n = 0;
     for &b in &sci[..e_pos] {
@@ -515,7 +518,12 @@ mod tests {
             b"5x",
             b"0x10",
         ] {
-            assert_eq!(parse_scan_cursor(bad), None, "{:?}", String::from_utf8_lossy(bad));
+            assert_eq!(
+                parse_scan_cursor(bad),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 
@@ -547,7 +555,12 @@ mod tests {
         ];
         for &(text, want) in ok {
             let got = parse_f64(text).unwrap_or_else(|| panic!("{:?} rejected", text));
-            assert_eq!(got.to_bits(), want.to_bits(), "{:?}", String::from_utf8_lossy(text));
+            assert_eq!(
+                got.to_bits(),
+                want.to_bits(),
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
         }
         for bad in [
             &b"nan"[..],
@@ -576,7 +589,19 @@ mod tests {
 
     #[test]
     fn integer_formatting() {
-        for v in [0i64, 1, -1, 9, 10, 99, 100, 12345, -12345, i64::MAX, i64::MIN] {
+        for v in [
+            0i64,
+            1,
+            -1,
+            9,
+            10,
+            99,
+            100,
+            12345,
+            -12345,
+            i64::MAX,
+            i64::MIN,
+        ] {
             let mut out = Vec::new();
             format_i64(v, &mut out);
             assert_eq!(out, v.to_string().as_bytes());

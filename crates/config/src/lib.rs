@@ -53,6 +53,8 @@
 //! rather than checked against the command table, and `CONFIG REWRITE`
 //! does not write ACL `user` lines.
 
+#![warn(missing_docs)]
+
 mod load;
 mod model;
 pub mod notify;

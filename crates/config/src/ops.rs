@@ -166,10 +166,20 @@ impl Config {
         // Phase 2: apply everything to a scratch copy.
         let mut scratch = self.clone();
         let mut ctx = SetCtx::default();
+        let mut hooks: Vec<SetHook> = Vec::new();
         for ((param, canonical), (_, value)) in resolved.iter().zip(pairs) {
             let args = if param.is_multi_arg() { split_spaces(value) } else { vec![value.clone()] };
+            let before = param.value(&scratch);
             param.apply(&mut scratch, &args, &mut ctx).map_err(|e| set_failed(canonical, &e))?;
             param.check_gate(&scratch, canonical, &args).map_err(|e| set_failed(canonical, &e))?;
+            if let Some((_, hook)) = SET_HOOKS.iter().find(|(n, _)| *n == param.name()) {
+                if param.value(&scratch) != before && !hooks.contains(hook) {
+                    hooks.push(*hook);
+                }
+            }
+        }
+        for hook in hooks {
+            hook(&mut scratch);
         }
 
         // Phase 3: commit and report what changed.
@@ -187,7 +197,28 @@ impl Config {
     pub fn names() -> impl Iterator<Item = &'static str> {
         TABLE.iter().map(Param::name)
     }
+
+    /// The `bind` addresses as `(address, optional)`: a leading `-` marks
+    /// an address whose bind failure is not fatal (`-::1` -> `("::1",
+    /// true)`).
+    pub fn bind_addrs(&self) -> impl Iterator<Item = (&str, bool)> + '_ {
+        self.bind.iter().map(|a| match a.strip_prefix('-') {
+            Some(rest) => (rest, true),
+            None => (a.as_str(), false),
+        })
+    }
 }
+
+/// A value adjustment run after `CONFIG SET` (see [`SET_HOOKS`]).
+type SetHook = fn(&mut Config);
+
+/// Value adjustments Redis makes in the "apply" step of `CONFIG SET` only
+/// (not when loading), run when the parameter's value changed.
+const SET_HOOKS: &[(&str, SetHook)] = &[
+    // resizeReplicationBacklog(): at least 16 KiB (verified: `CONFIG SET
+    // repl-backlog-size 1` reads back 16384, while the config file keeps 1).
+    ("repl-backlog-size", |c| c.repl_backlog_size = c.repl_backlog_size.max(16 * 1024)),
+];
 
 /// Redis's `sdssplitlen(value, " ")`: an empty value has no arguments;
 /// otherwise every single space separates (so two spaces make an empty

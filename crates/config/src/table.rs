@@ -112,6 +112,12 @@ pub(crate) mod gate {
         is_off: |c| c.tls_port == 0,
         reason: version_text!("has no TLS support (only 'tls-port 0' is accepted)"),
     };
+    /// `activedefrag yes` (Redis built without its bundled jemalloc refuses
+    /// it too).
+    pub(crate) static ACTIVE_DEFRAG: Gate = Gate {
+        is_off: |c| !c.activedefrag,
+        reason: version_text!("has no active defragmentation (only 'activedefrag no' is accepted)"),
+    };
     /// A non-empty `aclfile`.
     pub(crate) static ACL_FILE: Gate = Gate {
         is_off: |c| c.aclfile.is_empty(),
@@ -811,7 +817,7 @@ pub(crate) static TABLE: &[Param] = &[
         replica_ignore_maxmemory
     ),
     bool_param!("jemalloc-bg-thread", None, MODIFIABLE, jemalloc_bg_thread),
-    bool_param!("activedefrag", None, MODIFIABLE, activedefrag),
+    bool_param!("activedefrag", None, MODIFIABLE, activedefrag).gated(&gate::ACTIVE_DEFRAG),
     bool_param!("syslog-enabled", None, IMMUTABLE, syslog_enabled),
     bool_param!("cluster-enabled", None, IMMUTABLE, cluster_enabled).gated(&gate::CLUSTER),
     bool_param!("appendonly", None, MODIFIABLE | DENY_LOADING, appendonly).gated(&gate::AOF),

@@ -84,6 +84,7 @@ fn unknown_command(argv: &[Bytes]) -> CmdError {
             break;
         }
         let room = 128 - args.len();
+        let a = a.split(|&b| b == 0).next().unwrap_or(b"");
         let a = String::from_utf8_lossy(&a[..a.len().min(room)]).into_owned();
         args.push('\'');
         args.push_str(&a);

@@ -88,6 +88,8 @@ pub type CmdResult = Result<(), CmdError>;
 /// Truncates and sanitises client-supplied text quoted inside an error, as
 /// Redis does for unknown command names (at most 128 bytes, lossy UTF-8).
 pub fn quote_arg(arg: &[u8]) -> String {
+    // Redis formats these with `%s`, so the text also ends at a NUL byte.
+    let arg = arg.split(|&b| b == 0).next().unwrap_or(b"");
     let cut = &arg[..arg.len().min(128)];
     String::from_utf8_lossy(cut).into_owned()
 }

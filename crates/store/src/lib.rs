@@ -5,6 +5,7 @@
 //! - [`object`]: what a key maps to (a [`object::Value`] plus access
 //!   metadata for eviction).
 //! - [`string`]: the string type and its `int` / `embstr` / `raw` encodings.
+//! - [`list`]: the list type.
 //! - [`db`]: numbered databases, lazy and active expiry.
 //!
 //! This crate knows nothing about the network or the protocol; the server
@@ -12,9 +13,11 @@
 
 pub mod db;
 pub mod dict;
+pub mod list;
 pub mod object;
 pub mod string;
 
 pub use db::{Db, Key, Keyspace};
 pub use object::{Kind, Object, Value};
+pub use list::{End, List};
 pub use string::Str;

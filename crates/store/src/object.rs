@@ -7,6 +7,7 @@
 //! behind its own module (strings in [`crate::string`]), so command code
 //! never depends on how a value happens to be stored.
 
+use crate::list::List;
 use crate::string::Str;
 
 /// The Redis type of a value, as `TYPE` reports it.
@@ -45,6 +46,8 @@ impl Kind {
 pub enum Value {
     /// A string (also used for integers and floats).
     Str(Str),
+    /// A list.
+    List(List),
 }
 
 impl Value {
@@ -52,6 +55,7 @@ impl Value {
     pub fn kind(&self) -> Kind {
         match self {
             Value::Str(_) => Kind::String,
+            Value::List(_) => Kind::List,
         }
     }
 
@@ -59,6 +63,7 @@ impl Value {
     pub fn encoding(&self) -> &'static str {
         match self {
             Value::Str(s) => s.encoding(),
+            Value::List(l) => l.encoding(),
         }
     }
 
@@ -66,6 +71,7 @@ impl Value {
     pub fn heap_size(&self) -> usize {
         match self {
             Value::Str(s) => s.heap_size(),
+            Value::List(l) => l.heap_size(),
         }
     }
 }

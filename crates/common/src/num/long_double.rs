@@ -31,7 +31,12 @@ extern "C" {
     fn hm_ld_add(a: *const u8, b: *const u8, out: *mut u8);
     fn hm_ld_classify(a: *const u8) -> libc::c_int;
     fn hm_ld_to_f64(a: *const u8) -> f64;
-    fn hm_ld_snprintf(a: *const u8, mode: libc::c_int, out: *mut libc::c_char, cap: libc::size_t) -> libc::c_int;
+    fn hm_ld_snprintf(
+        a: *const u8,
+        mode: libc::c_int,
+        out: *mut libc::c_char,
+        cap: libc::size_t,
+    ) -> libc::c_int;
 }
 
 /// `snprintf` conversions understood by `hm_ld_snprintf`.
@@ -74,7 +79,8 @@ impl LongDouble {
         let mut out = [0u8; LD_BYTES];
         // SAFETY: `s` is valid for `s.len()` bytes (the C side copies it into
         // its own NUL-terminated buffer), and `out` has room for 16 bytes.
-        let ok = unsafe { hm_ld_parse(s.as_ptr() as *const libc::c_char, s.len(), out.as_mut_ptr()) };
+        let ok =
+            unsafe { hm_ld_parse(s.as_ptr() as *const libc::c_char, s.len(), out.as_mut_ptr()) };
         (ok == 1).then_some(LongDouble { bytes: out })
     }
 
@@ -131,7 +137,12 @@ impl LongDouble {
             // SAFETY: `buf` is writable for `buf.len()` bytes and snprintf
             // never writes more than that.
             let n = unsafe {
-                hm_ld_snprintf(self.bytes.as_ptr(), mode as libc::c_int, buf.as_mut_ptr() as *mut libc::c_char, buf.len())
+                hm_ld_snprintf(
+                    self.bytes.as_ptr(),
+                    mode as libc::c_int,
+                    buf.as_mut_ptr() as *mut libc::c_char,
+                    buf.len(),
+                )
             };
             let n = usize::try_from(n).expect("snprintf failed");
             if n < buf.len() {
@@ -179,7 +190,11 @@ impl LongDouble {
     /// `%.17Lg`, with infinities printed as `inf` / `-inf`.
     pub fn to_auto_bytes(&self) -> Vec<u8> {
         if self.is_infinite() {
-            return if self.to_f64() > 0.0 { b"inf".to_vec() } else { b"-inf".to_vec() };
+            return if self.to_f64() > 0.0 {
+                b"inf".to_vec()
+            } else {
+                b"-inf".to_vec()
+            };
         }
         self.snprintf(PrintMode::General)
     }
@@ -195,7 +210,11 @@ impl std::ops::Add for LongDouble {
 
 impl fmt::Debug for LongDouble {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "LongDouble({})", String::from_utf8_lossy(&self.to_auto_bytes()))
+        write!(
+            f,
+            "LongDouble({})",
+            String::from_utf8_lossy(&self.to_auto_bytes())
+        )
     }
 }
 
@@ -301,7 +320,9 @@ pub fn hincr_by_float(current: Option<&[u8]>, incr: &[u8]) -> Result<Vec<u8>, In
         return Err(IncrFloatError::IncrementNotFinite);
     }
     let value = match current {
-        Some(text) => LongDouble::parse(text).ok_or(IncrFloatError::NotAFloat(FloatOperand::HashValue))?,
+        Some(text) => {
+            LongDouble::parse(text).ok_or(IncrFloatError::NotAFloat(FloatOperand::HashValue))?
+        }
         None => LongDouble::zero(),
     };
     let sum = value + incr;
@@ -425,20 +446,35 @@ mod tests {
             v = incr_by_float(&v, b"1.1").unwrap();
             seen.push(String::from_utf8(v.clone()).unwrap());
         }
-        assert_eq!(seen, ["2.2", "3.3", "4.4", "5.5", "6.6", "7.7", "8.8", "9.9", "11", "12.1", "13.2", "14.3"]);
+        assert_eq!(
+            seen,
+            [
+                "2.2", "3.3", "4.4", "5.5", "6.6", "7.7", "8.8", "9.9", "11", "12.1", "13.2",
+                "14.3"
+            ]
+        );
     }
 
     #[test]
     fn huge_results_print_all_digits() {
         // Prefixes of the replies of redis-server 7.0.15.
         let v = incr("1e300", "1").unwrap();
-        assert!(v.starts_with("100000000000000000000899732407955919387052394427329074793826008232"), "{v}");
+        assert!(
+            v.starts_with("100000000000000000000899732407955919387052394427329074793826008232"),
+            "{v}"
+        );
         assert_eq!(v.len(), 301);
         let v = incr("1", "1e4000").unwrap();
-        assert!(v.starts_with("9999999999999999999965463873099623784932492583506957631301508333"), "{v}");
+        assert!(
+            v.starts_with("9999999999999999999965463873099623784932492583506957631301508333"),
+            "{v}"
+        );
         assert_eq!(v.len(), 4000);
         let v = incr("1.18e4932", "0").unwrap();
-        assert!(v.starts_with("1180000000000000000000652812918093699202690437140160471729831240"), "{v}");
+        assert!(
+            v.starts_with("1180000000000000000000652812918093699202690437140160471729831240"),
+            "{v}"
+        );
     }
 
     #[test]
@@ -458,15 +494,25 @@ mod tests {
     #[test]
     fn hincrbyfloat_matches_redis() {
         let h = |cur: Option<&str>, by: &str| {
-            hincr_by_float(cur.map(str::as_bytes), by.as_bytes()).map(|v| String::from_utf8(v).unwrap())
+            hincr_by_float(cur.map(str::as_bytes), by.as_bytes())
+                .map(|v| String::from_utf8(v).unwrap())
         };
         assert_eq!(h(None, "1").as_deref(), Ok("1"));
         assert_eq!(h(Some("10.5"), "0.1").as_deref(), Ok("10.6"));
         assert_eq!(h(Some("1"), "inf"), Err(IncrFloatError::IncrementNotFinite));
-        assert_eq!(h(Some("abc"), "inf"), Err(IncrFloatError::IncrementNotFinite));
+        assert_eq!(
+            h(Some("abc"), "inf"),
+            Err(IncrFloatError::IncrementNotFinite)
+        );
         assert_eq!(h(Some("inf"), "1"), Err(NAN_INF));
-        assert_eq!(h(Some("abc"), "1"), Err(IncrFloatError::NotAFloat(FloatOperand::HashValue)));
-        assert_eq!(h(Some(" 1"), "1"), Err(IncrFloatError::NotAFloat(FloatOperand::HashValue)));
+        assert_eq!(
+            h(Some("abc"), "1"),
+            Err(IncrFloatError::NotAFloat(FloatOperand::HashValue))
+        );
+        assert_eq!(
+            h(Some(" 1"), "1"),
+            Err(IncrFloatError::NotAFloat(FloatOperand::HashValue))
+        );
         assert_eq!(h(Some("1"), "abc"), Err(NOT_INCR));
         assert_eq!(h(Some("1"), "nan"), Err(NOT_INCR));
         assert_eq!(h(Some("1e4932"), "1e4932"), Err(NAN_INF));
@@ -476,9 +522,18 @@ mod tests {
     fn error_messages() {
         assert_eq!(NOT_VALUE.message(), "ERR value is not a valid float");
         assert_eq!(NOT_INCR.message(), "ERR value is not a valid float");
-        assert_eq!(IncrFloatError::NotAFloat(FloatOperand::HashValue).message(), "ERR hash value is not a float");
-        assert_eq!(IncrFloatError::IncrementNotFinite.message(), "ERR value is NaN or Infinity");
-        assert_eq!(NAN_INF.message(), "ERR increment would produce NaN or Infinity");
+        assert_eq!(
+            IncrFloatError::NotAFloat(FloatOperand::HashValue).message(),
+            "ERR hash value is not a float"
+        );
+        assert_eq!(
+            IncrFloatError::IncrementNotFinite.message(),
+            "ERR value is NaN or Infinity"
+        );
+        assert_eq!(
+            NAN_INF.message(),
+            "ERR increment would produce NaN or Infinity"
+        );
         assert_eq!(NAN_INF.to_string(), NAN_INF.message());
     }
 
@@ -494,9 +549,15 @@ mod tests {
         assert_eq!(inf.to_human_bytes(), b"-inf");
         assert_eq!(inf.to_auto_bytes(), b"-inf");
         assert_eq!(LongDouble::zero().to_human_bytes(), b"0");
-        assert_eq!(LongDouble::from_i64(i64::MIN).to_human_bytes(), b"-9223372036854775808");
+        assert_eq!(
+            LongDouble::from_i64(i64::MIN).to_human_bytes(),
+            b"-9223372036854775808"
+        );
         assert_eq!(LongDouble::parse(b"0.1").unwrap().to_auto_bytes(), b"0.1");
-        assert_eq!(LongDouble::parse(b"1e30").unwrap().to_auto_bytes(), b"1e+30");
+        assert_eq!(
+            LongDouble::parse(b"1e30").unwrap().to_auto_bytes(),
+            b"1e+30"
+        );
         assert_eq!(format!("{}", LongDouble::parse(b"7.25").unwrap()), "7.25");
         assert!(LongDouble::parse(b"nan").is_none());
         assert!(LongDouble::parse(b"").is_none());

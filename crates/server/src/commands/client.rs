@@ -120,7 +120,8 @@ fn list(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             while j < argv.len() {
                 match hematite_common::num::parse_i64(&argv[j]) {
                     Some(n) if n > 0 => v.push(n as u64),
-                    _ => return Err(CmdError::err("Invalid client ID")),
+                    Some(_) => {}
+                    None => return Err(CmdError::err("Invalid client ID")),
                 }
                 j += 1;
             }

@@ -45,7 +45,7 @@ fn get(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 /// `CONFIG SET parameter value [parameter value ...]`
 fn set(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     if argv.len() % 2 != 0 {
-        return Err(CmdError::WrongArity("config|set".into()));
+        return Err(CmdError::Syntax);
     }
     let pairs: Vec<(Vec<u8>, Vec<u8>)> = argv[2..].chunks(2).map(|p| (p[0].to_vec(), p[1].to_vec())).collect();
     ctx.st.config.set(&pairs).map_err(CmdError::coded)?;

@@ -201,19 +201,10 @@ pub fn keys(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// Parses a SCAN cursor like Redis's `string2ull` (leading spaces and `+`
-/// are tolerated, negatives are not).
+/// Parses a SCAN cursor with the `strtoul` rules Redis uses (`""` is 0,
+/// `-1` wraps to 2^64-1).
 pub fn parse_cursor(arg: &[u8]) -> Result<u64, CmdError> {
-    if let Some(n) = hematite_common::num::parse_i64(arg) {
-        return if n < 0 { Err(CmdError::err("invalid cursor")) } else { Ok(n as u64) };
-    }
-    let s = std::str::from_utf8(arg).map_err(|_| CmdError::err("invalid cursor"))?;
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let t = t.strip_prefix('+').unwrap_or(t);
-    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(CmdError::err("invalid cursor"));
-    }
-    t.parse::<u64>().map_err(|_| CmdError::err("invalid cursor"))
+    hematite_common::num::parse_scan_cursor(arg).ok_or_else(|| CmdError::err("invalid cursor"))
 }
 
 /// `SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]`
@@ -527,7 +518,7 @@ fn ttl_generic(ctx: &mut Ctx, argv: &[Bytes], form: TtlForm) -> CmdResult {
     let v = match form {
         TtlForm::RelSeconds => (ttl + 500) / 1000,
         TtlForm::RelMillis => ttl,
-        TtlForm::AbsSeconds => when / 1000,
+        TtlForm::AbsSeconds => (when + 500) / 1000,
         TtlForm::AbsMillis => when,
     };
     ctx.out.int(v);

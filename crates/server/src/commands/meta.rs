@@ -1196,6 +1196,54 @@ pub(super) static META: &[Meta] = &[
         ]),
     },
     Meta {
+        name: "llen",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Get the length of a list", "1.0.0", "list").complexity("O(1)").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+        ]),
+    },
+    Meta {
+        name: "lpop",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "access", "delete"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Remove and get the first elements in a list", "1.0.0", "list").complexity("O(N) where N is the number of elements returned").history(&[
+            ("6.2.0", "Added the `count` argument."),
+        ]).args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("count", ArgType::Integer).since("6.2.0").flags(&["optional"]),
+        ]),
+    },
+    Meta {
+        name: "lpush",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "insert"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Prepend one or multiple elements to a list", "1.0.0", "list").complexity("O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.").history(&[
+            ("2.4.0", "Accepts multiple `element` arguments."),
+        ]).args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("element", ArgType::String).flags(&["multiple"]),
+        ]),
+    },
+    Meta {
+        name: "lrange",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Get a range of elements from a list", "1.0.0", "list").complexity("O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("start", ArgType::Integer),
+            Arg::new("stop", ArgType::Integer),
+        ]),
+    },
+    Meta {
         name: "mget",
         tips: &["request_policy:multi_shard"],
         key_specs: &[
@@ -1427,6 +1475,32 @@ pub(super) static META: &[Meta] = &[
         tips: &[],
         key_specs: &[],
         docs: Docs::new("Reset the connection", "6.2.0", "connection").complexity("O(1)"),
+    },
+    Meta {
+        name: "rpop",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "access", "delete"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Remove and get the last elements in a list", "1.0.0", "list").complexity("O(N) where N is the number of elements returned").history(&[
+            ("6.2.0", "Added the `count` argument."),
+        ]).args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("count", ArgType::Integer).since("6.2.0").flags(&["optional"]),
+        ]),
+    },
+    Meta {
+        name: "rpush",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "insert"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Append one or multiple elements to a list", "1.0.0", "list").complexity("O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.").history(&[
+            ("2.4.0", "Accepts multiple `element` arguments."),
+        ]).args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("element", ArgType::String).flags(&["multiple"]),
+        ]),
     },
     Meta {
         name: "scan",

@@ -13,6 +13,7 @@ pub mod config;
 pub mod connection;
 pub mod info;
 pub mod keys;
+pub mod lists;
 pub mod meta;
 pub mod server;
 pub mod strings;
@@ -283,7 +284,7 @@ use strings as s;
 pub static TABLE: &[Row] = &[
     // connection
     row!("ping", -1, "fast", "@connection", (0, 0, 0), cn::ping),
-    row!("echo", 2, "fast", "@connection", (0, 0, 0), cn::echo),
+    row!("echo", 2, "loading stale fast", "@connection", (0, 0, 0), cn::echo),
     row!("quit", -1, "allow_busy noscript loading stale fast no_auth", "@connection", (0, 0, 0), cn::quit),
     row!("reset", 1, "noscript loading stale fast no_auth allow_busy", "@connection", (0, 0, 0), cn::reset),
     row!("select", 2, "loading stale fast", "@connection", (0, 0, 0), cn::select),
@@ -314,6 +315,13 @@ pub static TABLE: &[Row] = &[
     row!("substr", 4, "readonly", "@string", (1, 1, 1), s::getrange),
     row!("setrange", 4, "write denyoom", "@string", (1, 1, 1), s::setrange),
     row!("lcs", -3, "readonly", "@string", (1, 2, 1), s::lcs),
+    // lists
+    row!("lpush", -3, "write denyoom fast", "@list", (1, 1, 1), lists::lpush),
+    row!("rpush", -3, "write denyoom fast", "@list", (1, 1, 1), lists::rpush),
+    row!("lpop", -2, "write fast", "@list", (1, 1, 1), lists::lpop),
+    row!("rpop", -2, "write fast", "@list", (1, 1, 1), lists::rpop),
+    row!("llen", 2, "readonly fast", "@list", (1, 1, 1), lists::llen),
+    row!("lrange", 4, "readonly", "@list", (1, 1, 1), lists::lrange),
     // keys
     row!("del", -2, "write", "@keyspace", (1, -1, 1), k::del),
     row!("unlink", -2, "write fast", "@keyspace", (1, -1, 1), k::del),

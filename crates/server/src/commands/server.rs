@@ -21,7 +21,7 @@ pub static COMMAND_SUBCOMMANDS: &[Row] = &[
     sub!("info", -2, "loading stale", command_info),
     sub!("docs", -2, "loading stale", command_docs),
     sub!("list", -2, "loading stale", command_list),
-    sub!("getkeys", -3, "loading stale", command_getkeys),
+    sub!("getkeys", -4, "loading stale", command_getkeys),
     sub!("help", 2, "loading stale", command_help),
 ];
 
@@ -55,7 +55,13 @@ fn write_info(out: &mut ReplyBuf, cmd: &Command) {
     write_acl(out, cmd.acl);
     meta::write_tips(out, &cmd.full_name);
     meta::write_key_specs(out, &cmd.full_name);
-    out.array(cmd.subcommands.len());
+    // Redis writes an empty *set* when there are no subcommands, but an
+    // array when there are some.
+    if cmd.subcommands.is_empty() {
+        out.set(0);
+    } else {
+        out.array(cmd.subcommands.len());
+    }
     for sub in &cmd.subcommands {
         write_info(out, sub);
     }
@@ -100,7 +106,7 @@ fn command_info(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     for name in &argv[2..] {
         match find(name) {
             Some(c) => write_info(ctx.out, c),
-            None => ctx.out.null_array(),
+            None => ctx.out.null(),
         }
     }
     Ok(())
