@@ -60,7 +60,7 @@ fn server(args: Vec<String>) -> i32 {
     let (config, info) = match hematite_config::load(file.as_deref(), rest) {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("{e}");
+            eprint!("{e}");
             return 1;
         }
     };

@@ -138,6 +138,8 @@ fn requirepass_auth_flow() {
 #[test]
 fn maxclients_refuses_extra_connections() {
     let srv = start(&["--maxclients", "2"]);
+    // Let the server notice that start()'s readiness probe disconnected.
+    std::thread::sleep(Duration::from_millis(300));
     let mut a = connect(srv.port);
     let mut b = connect(srv.port);
     roundtrip(&mut a, b"PING\r\n", b"+PONG\r\n");
@@ -196,9 +198,9 @@ fn client_kill_and_list() {
     let mut a = connect(srv.port);
     let mut b = connect(srv.port);
     roundtrip(&mut b, &cmd(&[b"CLIENT", b"SETNAME", b"victim"]), b"+OK\r\n");
-    roundtrip(&mut b, &cmd(&[b"CLIENT", b"ID"]), b":");
+    b.write_all(&cmd(&[b"CLIENT", b"ID"])).unwrap();
     let id = String::from_utf8(read_n(&mut b, 3)).unwrap();
-    let id = id.trim().to_string();
+    let id = id.trim().trim_start_matches(':').to_string();
     a.write_all(&cmd(&[b"CLIENT", b"LIST"])).unwrap();
     let list = String::from_utf8(read_n(&mut a, 200)).unwrap();
     assert!(list.contains("name=victim") || list.contains("id="), "{list}");
@@ -208,7 +210,7 @@ fn client_kill_and_list() {
 
 #[test]
 fn output_buffer_limit_for_normal_clients() {
-    let srv = start(&["--client-output-buffer-limit", "normal 1mb 0 0"]);
+    let srv = start(&["--client-output-buffer-limit", "normal", "1mb", "0", "0"]);
     let mut s = connect(srv.port);
     roundtrip(&mut s, &cmd(&[b"SET", b"big", &vec![b'v'; 600_000]]), b"+OK\r\n");
     // Two GETs in one pipeline produce 1.2 MB of replies: over the limit.
@@ -339,4 +341,28 @@ fn deep_pipeline() {
     let got = read_n(&mut s, expect.len());
     writer.join().unwrap();
     assert_eq!(got, expect);
+}
+
+#[test]
+fn redis_7_2_client_subcommands() {
+    // CLIENT SETINFO and CLIENT NO-TOUCH come from Redis 7.2; redis-py 8
+    // sends SETINFO when it connects, so hematite implements them as 7.2
+    // does (Redis 7.0.15 would answer an unknown-subcommand error).
+    let srv = start(&[]);
+    let mut s = connect(srv.port);
+    roundtrip(&mut s, &cmd(&[b"CLIENT", b"SETINFO", b"LIB-NAME", b"redis-py"]), b"+OK\r\n");
+    roundtrip(&mut s, &cmd(&[b"CLIENT", b"SETINFO", b"lib-ver", b"8.1.0"]), b"+OK\r\n");
+    roundtrip(&mut s, &cmd(&[b"CLIENT", b"SETINFO", b"lib-foo", b"x"]), b"-ERR Unrecognized option 'lib-foo'\r\n");
+    s.write_all(&cmd(&[b"CLIENT", b"INFO"])).unwrap();
+    let info = String::from_utf8(read_n(&mut s, 300)).unwrap();
+    assert!(info.contains("lib-name=redis-py lib-ver=8.1.0"), "{info}");
+    roundtrip(&mut s, &cmd(&[b"CLIENT", b"NO-TOUCH", b"on"]), b"+OK\r\n");
+    roundtrip(&mut s, &cmd(&[b"CLIENT", b"NO-TOUCH", b"maybe"]), b"-ERR syntax error\r\n");
+    // An unknown subcommand is an error reply, never a dropped connection.
+    roundtrip(
+        &mut s,
+        &cmd(&[b"CLIENT", b"MAINT_NOTIFICATIONS", b"on"]),
+        b"-ERR unknown subcommand 'MAINT_NOTIFICATIONS'. Try CLIENT HELP.\r\n",
+    );
+    roundtrip(&mut s, b"PING\r\n", b"+PONG\r\n");
 }

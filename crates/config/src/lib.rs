@@ -69,11 +69,11 @@ pub use load::{
     DirectiveOrigin, LoadInfo, Source,
 };
 pub use model::{
-    AclPubsubDefault, AppendFsync, ClusterPreferredEndpointType, Config, LogLevel,
-    MaxmemoryPolicy, OomScoreAdj, OutputBufferLimit, PropagationErrorBehavior, ProtectedAction,
-    ReplDisklessLoad, SanitizeDumpPayload, SavePoint, SyslogFacility, TlsAuthClients,
-    CLIENT_CLASS_NORMAL, CLIENT_CLASS_PUBSUB, CLIENT_CLASS_REPLICA, DEFAULT_OUTPUT_BUFFER_LIMITS,
-    SHUTDOWN_FORCE, SHUTDOWN_NOSAVE, SHUTDOWN_NOW, SHUTDOWN_SAVE,
+    AclPubsubDefault, AppendFsync, ClusterPreferredEndpointType, Config, LogLevel, MaxmemoryPolicy,
+    OomScoreAdj, OutputBufferLimit, PropagationErrorBehavior, ProtectedAction, ReplDisklessLoad,
+    SanitizeDumpPayload, SavePoint, SyslogFacility, TlsAuthClients, CLIENT_CLASS_NORMAL,
+    CLIENT_CLASS_PUBSUB, CLIENT_CLASS_REPLICA, DEFAULT_OUTPUT_BUFFER_LIMITS, SHUTDOWN_FORCE,
+    SHUTDOWN_NOSAVE, SHUTDOWN_NOW, SHUTDOWN_SAVE,
 };
 pub use ops::{set_failed, SetOptions};
 pub use special::expand_proc_title;

@@ -67,11 +67,23 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn unreadable(message: String) -> ConfigError {
-        ConfigError { line: None, text: None, message, kind: ConfigErrorKind::Unreadable, file: None }
+        ConfigError {
+            line: None,
+            text: None,
+            message,
+            kind: ConfigErrorKind::Unreadable,
+            file: None,
+        }
     }
 
     fn general(message: String) -> ConfigError {
-        ConfigError { line: None, text: None, message, kind: ConfigErrorKind::Directive, file: None }
+        ConfigError {
+            line: None,
+            text: None,
+            message,
+            kind: ConfigErrorKind::Directive,
+            file: None,
+        }
     }
 }
 
@@ -80,9 +92,16 @@ impl fmt::Display for ConfigError {
         if self.kind == ConfigErrorKind::Unreadable {
             return f.write_str(&self.message);
         }
-        write!(f, "\n*** FATAL CONFIG FILE ERROR (hematite {}) ***\n", env!("CARGO_PKG_VERSION"))?;
+        write!(
+            f,
+            "\n*** FATAL CONFIG FILE ERROR (hematite {}) ***\n",
+            env!("CARGO_PKG_VERSION")
+        )?;
         if let (Some(line), Some(text)) = (self.line, &self.text) {
-            write!(f, "Reading the configuration file, at line {line}\n>>> '{text}'\n")?;
+            write!(
+                f,
+                "Reading the configuration file, at line {line}\n>>> '{text}'\n"
+            )?;
         }
         writeln!(f, "{}", self.message)
     }
@@ -137,7 +156,10 @@ pub struct LoadInfo {
 /// With no config file and no arguments the defaults are returned without
 /// parsing anything.  Program-level flags (`--version`, `--help`,
 /// `--test-memory`, ...) are the caller's business.
-pub fn load(config_file: Option<&Path>, args: &[String]) -> Result<(Config, LoadInfo), ConfigError> {
+pub fn load(
+    config_file: Option<&Path>,
+    args: &[String],
+) -> Result<(Config, LoadInfo), ConfigError> {
     load_with_stdin(config_file, args, &mut std::io::stdin())
 }
 
@@ -159,7 +181,15 @@ pub fn load_with_stdin(
     stdin: &mut dyn Read,
 ) -> Result<(Config, LoadInfo), ConfigError> {
     let mut info = LoadInfo::default();
-    let mut loader = Loader { cfg: Config::default(), ctx: SetCtx { from_file: true, save_loaded: false }, directives: Vec::new(), depth: 0 };
+    let mut loader = Loader {
+        cfg: Config::default(),
+        ctx: SetCtx {
+            from_file: true,
+            save_loaded: false,
+        },
+        directives: Vec::new(),
+        depth: 0,
+    };
     if config_file.is_none() && args.is_empty() {
         return Ok((loader.cfg, info));
     }
@@ -188,7 +218,10 @@ pub fn load_with_stdin(
     if info.config_from_stdin {
         let start = content.len();
         stdin.read_to_end(&mut content).map_err(|e| {
-            ConfigError::unreadable(format!("Fatal error, can't read config from stdin: {}", strerror(&e)))
+            ConfigError::unreadable(format!(
+                "Fatal error, can't read config from stdin: {}",
+                strerror(&e)
+            ))
         })?;
         map.push(start, Source::Stdin);
     }
@@ -325,9 +358,17 @@ impl Loader {
                 if !param.is_multi_arg() && argv.len() != 2 {
                     return Err(at_line("wrong number of arguments".into()));
                 }
-                param.apply(&mut self.cfg, values, &mut self.ctx).map_err(&at_line)?;
-                param.check_gate(&self.cfg, &name, values).map_err(&at_line)?;
-                self.directives.push(DirectiveOrigin { name: param.name(), source, line: linenum });
+                param
+                    .apply(&mut self.cfg, values, &mut self.ctx)
+                    .map_err(&at_line)?;
+                param
+                    .check_gate(&self.cfg, &name, values)
+                    .map_err(&at_line)?;
+                self.directives.push(DirectiveOrigin {
+                    name: param.name(),
+                    source,
+                    line: linenum,
+                });
                 continue;
             }
             if DEPRECATED.contains(&name.as_str()) && argv.len() == 2 {
@@ -346,13 +387,19 @@ impl Loader {
                     result?;
                 }
                 "rename-command" if argv.len() == 3 => {
-                    self.cfg.rename_commands.push((lossy(&argv[1]), lossy(&argv[2])));
+                    self.cfg
+                        .rename_commands
+                        .push((lossy(&argv[1]), lossy(&argv[2])));
                 }
                 "user" if argv.len() >= 2 => {
                     return Err(at_line(unsupported("user", &[], gate::USER)));
                 }
                 "loadmodule" if argv.len() >= 2 => {
-                    return Err(at_line(unsupported("loadmodule", &argv[1..2], gate::LOADMODULE)));
+                    return Err(at_line(unsupported(
+                        "loadmodule",
+                        &argv[1..2],
+                        gate::LOADMODULE,
+                    )));
                 }
                 "sentinel" => return Err(at_line(unsupported("sentinel", &[], gate::SENTINEL))),
                 _ if name.contains('.') => {
@@ -380,9 +427,13 @@ impl Loader {
     fn finish(&mut self) -> Result<(), ConfigError> {
         if !self.cfg.logfile.is_empty() {
             let path = resolve_in(&self.cfg.dir, Path::new(&self.cfg.logfile));
-            std::fs::OpenOptions::new().append(true).create(true).open(path).map_err(|e| {
-                ConfigError::general(format!("Can't open the log file: {}", strerror(&e)))
-            })?;
+            std::fs::OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(path)
+                .map_err(|e| {
+                    ConfigError::general(format!("Can't open the log file: {}", strerror(&e)))
+                })?;
         }
         if self.cfg.cluster_enabled && self.cfg.replicaof.is_some() {
             return Err(ConfigError::general(
@@ -410,7 +461,11 @@ fn read_config_source(
     content: &mut Vec<u8>,
     map: &mut SourceMap,
 ) -> Result<(), ConfigError> {
-    let files = if name.contains(['*', '?', '[']) { glob(name, base) } else { vec![PathBuf::from(name)] };
+    let files = if name.contains(['*', '?', '[']) {
+        glob(name, base)
+    } else {
+        vec![PathBuf::from(name)]
+    };
     for file in files {
         let resolved = resolve_in(base, &file);
         let bytes = std::fs::read(&resolved).map_err(|e| {
@@ -431,8 +486,11 @@ fn read_config_source(
 /// results sorted.  Relative patterns are resolved against `base` but
 /// returned relative, like glob(3) relative to the working directory.
 fn glob(pattern: &str, base: &str) -> Vec<PathBuf> {
-    let mut candidates =
-        vec![if pattern.starts_with('/') { PathBuf::from("/") } else { PathBuf::new() }];
+    let mut candidates = vec![if pattern.starts_with('/') {
+        PathBuf::from("/")
+    } else {
+        PathBuf::new()
+    }];
     for component in pattern.split('/').filter(|c| !c.is_empty()) {
         let mut next = Vec::new();
         for candidate in &candidates {
@@ -445,7 +503,9 @@ fn glob(pattern: &str, base: &str) -> Vec<PathBuf> {
             } else {
                 resolve_in(base, candidate)
             };
-            let Ok(entries) = std::fs::read_dir(dir) else { continue };
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                continue;
+            };
             let mut names: Vec<String> = entries
                 .filter_map(Result::ok)
                 .map(|e| e.file_name().to_string_lossy().into_owned())

@@ -931,7 +931,11 @@ impl Default for Config {
 /// Redis's default `client-output-buffer-limit`:
 /// `normal 0 0 0 slave 256mb 64mb 60 pubsub 32mb 8mb 60`.
 pub const DEFAULT_OUTPUT_BUFFER_LIMITS: [OutputBufferLimit; 3] = [
-    OutputBufferLimit { hard_limit_bytes: 0, soft_limit_bytes: 0, soft_limit_seconds: 0 },
+    OutputBufferLimit {
+        hard_limit_bytes: 0,
+        soft_limit_bytes: 0,
+        soft_limit_seconds: 0,
+    },
     OutputBufferLimit {
         hard_limit_bytes: 256 * 1024 * 1024,
         soft_limit_bytes: 64 * 1024 * 1024,

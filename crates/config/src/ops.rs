@@ -143,7 +143,10 @@ impl Config {
                 continue;
             }
             // Aliases count as separate entries, as in Redis.
-            if resolved.iter().any(|(p, c)| std::ptr::eq(*p, param) && *c == canonical) {
+            if resolved
+                .iter()
+                .any(|(p, c)| std::ptr::eq(*p, param) && *c == canonical)
+            {
                 name_error = Some((lossy(name), "duplicate parameter"));
                 invalid = true;
                 continue;
@@ -166,20 +169,28 @@ impl Config {
         // Phase 2: apply everything to a scratch copy.
         let mut scratch = self.clone();
         let mut ctx = SetCtx::default();
-        let mut hooks: Vec<SetHook> = Vec::new();
+        let mut hooks: Vec<usize> = Vec::new();
         for ((param, canonical), (_, value)) in resolved.iter().zip(pairs) {
-            let args = if param.is_multi_arg() { split_spaces(value) } else { vec![value.clone()] };
+            let args = if param.is_multi_arg() {
+                split_spaces(value)
+            } else {
+                vec![value.clone()]
+            };
             let before = param.value(&scratch);
-            param.apply(&mut scratch, &args, &mut ctx).map_err(|e| set_failed(canonical, &e))?;
-            param.check_gate(&scratch, canonical, &args).map_err(|e| set_failed(canonical, &e))?;
-            if let Some((_, hook)) = SET_HOOKS.iter().find(|(n, _)| *n == param.name()) {
-                if param.value(&scratch) != before && !hooks.contains(hook) {
-                    hooks.push(*hook);
+            param
+                .apply(&mut scratch, &args, &mut ctx)
+                .map_err(|e| set_failed(canonical, &e))?;
+            param
+                .check_gate(&scratch, canonical, &args)
+                .map_err(|e| set_failed(canonical, &e))?;
+            if let Some(hook) = SET_HOOKS.iter().position(|(n, _)| *n == param.name()) {
+                if param.value(&scratch) != before && !hooks.contains(&hook) {
+                    hooks.push(hook);
                 }
             }
         }
         for hook in hooks {
-            hook(&mut scratch);
+            (SET_HOOKS[hook].1)(&mut scratch);
         }
 
         // Phase 3: commit and report what changed.
@@ -217,7 +228,9 @@ type SetHook = fn(&mut Config);
 const SET_HOOKS: &[(&str, SetHook)] = &[
     // resizeReplicationBacklog(): at least 16 KiB (verified: `CONFIG SET
     // repl-backlog-size 1` reads back 16384, while the config file keeps 1).
-    ("repl-backlog-size", |c| c.repl_backlog_size = c.repl_backlog_size.max(16 * 1024)),
+    ("repl-backlog-size", |c| {
+        c.repl_backlog_size = c.repl_backlog_size.max(16 * 1024)
+    }),
 ];
 
 /// Redis's `sdssplitlen(value, " ")`: an empty value has no arguments;

@@ -48,14 +48,22 @@ pub fn expand_proc_title(
             b"listen-addr" => {
                 if cfg.port != 0 || cfg.tls_port != 0 {
                     let addr = cfg.bind.first().map_or("*", String::as_str);
-                    let port = if cfg.port != 0 { cfg.port } else { cfg.tls_port };
+                    let port = if cfg.port != 0 {
+                        cfg.port
+                    } else {
+                        cfg.tls_port
+                    };
                     format!("{addr}:{port}").into_bytes()
                 } else {
                     format!("unixsocket:{}", cfg.unixsocket.as_deref().unwrap_or("")).into_bytes()
                 }
             }
             b"server-mode" => {
-                if cfg.cluster_enabled { b"[cluster]".to_vec() } else { Vec::new() }
+                if cfg.cluster_enabled {
+                    b"[cluster]".to_vec()
+                } else {
+                    Vec::new()
+                }
             }
             b"config-file" => config_file.unwrap_or("-").as_bytes().to_vec(),
             b"port" => cfg.port.to_string().into_bytes(),
@@ -67,7 +75,10 @@ pub fn expand_proc_title(
         p = close + 1;
     }
     let start = out.iter().position(|&b| b != b' ').unwrap_or(out.len());
-    let end = out.iter().rposition(|&b| b != b' ').map_or(start, |i| i + 1);
+    let end = out
+        .iter()
+        .rposition(|&b| b != b' ')
+        .map_or(start, |i| i + 1);
     Some(out[start..end].to_vec())
 }
 
@@ -116,7 +127,11 @@ pub(crate) mod save {
     use crate::util::strtoll_full;
 
     pub(crate) fn set(c: &mut Config, args: &[Vec<u8>], ctx: &mut SetCtx) -> SetResult {
-        let args = if args.len() == 1 && args[0].is_empty() { &[][..] } else { args };
+        let args = if args.len() == 1 && args[0].is_empty() {
+            &[][..]
+        } else {
+            args
+        };
         if args.len() % 2 == 1 {
             return Err("Invalid save parameters".into());
         }
@@ -125,9 +140,10 @@ pub(crate) mod save {
             let seconds = strtoll_full(&pair[0], 10).map(|(v, _)| v);
             let changes = strtoll_full(&pair[1], 10).map(|(v, _)| v);
             match (seconds, changes) {
-                (Some(s), Some(ch)) if s >= 1 && ch >= 0 => {
-                    points.push(SavePoint { seconds: s as u64, changes: ch as u64 })
-                }
+                (Some(s), Some(ch)) if s >= 1 && ch >= 0 => points.push(SavePoint {
+                    seconds: s as u64,
+                    changes: ch as u64,
+                }),
                 _ => return Err("Invalid save parameters".into()),
             }
         }
@@ -142,8 +158,11 @@ pub(crate) mod save {
     }
 
     pub(crate) fn get(c: &Config) -> Vec<u8> {
-        let parts: Vec<String> =
-            c.save_params.iter().map(|p| format!("{} {}", p.seconds, p.changes)).collect();
+        let parts: Vec<String> = c
+            .save_params
+            .iter()
+            .map(|p| format!("{} {}", p.seconds, p.changes))
+            .collect();
         parts.join(" ").into_bytes()
     }
 
@@ -152,7 +171,11 @@ pub(crate) mod save {
             st.rewrite_line(name, b"save \"\"".to_vec(), true);
         } else {
             for p in &c.save_params {
-                st.rewrite_line(name, format!("save {} {}", p.seconds, p.changes).into_bytes(), true);
+                st.rewrite_line(
+                    name,
+                    format!("save {} {}", p.seconds, p.changes).into_bytes(),
+                    true,
+                );
             }
         }
         st.mark_processed(name);
@@ -202,9 +225,11 @@ pub(crate) mod client_output_buffer_limit {
                     },
                 )),
                 _ => {
-                    return Err("Error in hard, soft or soft_seconds setting in buffer limit \
+                    return Err(
+                        "Error in hard, soft or soft_seconds setting in buffer limit \
                                 configuration."
-                        .into())
+                            .into(),
+                    )
                 }
             }
         }
@@ -220,14 +245,20 @@ pub(crate) mod client_output_buffer_limit {
             .iter()
             .zip(GET_NAMES)
             .map(|(l, n)| {
-                format!("{n} {} {} {}", l.hard_limit_bytes, l.soft_limit_bytes, l.soft_limit_seconds)
+                format!(
+                    "{n} {} {} {}",
+                    l.hard_limit_bytes, l.soft_limit_bytes, l.soft_limit_seconds
+                )
             })
             .collect();
         parts.join(" ").into_bytes()
     }
 
     pub(crate) fn rewrite(c: &Config, d: &Config, name: &'static str, st: &mut RewriteState) {
-        let classes = c.client_output_buffer_limit.iter().zip(&d.client_output_buffer_limit);
+        let classes = c
+            .client_output_buffer_limit
+            .iter()
+            .zip(&d.client_output_buffer_limit);
         for (class_name, (l, default)) in FILE_NAMES.iter().zip(classes) {
             let force = l != default;
             let line = format!(
@@ -257,9 +288,11 @@ pub(crate) mod oom_score_adj_values {
             match strtoll_full(arg, 10) {
                 Some((v, _)) if (-2000..=2000).contains(&v) => *slot = v as i32,
                 _ => {
-                    return Err("Invalid oom-score-adj-values, elements must be between -2000 \
+                    return Err(
+                        "Invalid oom-score-adj-values, elements must be between -2000 \
                                 and 2000."
-                        .into())
+                            .into(),
+                    )
                 }
             }
         }
@@ -321,7 +354,11 @@ pub(crate) mod bind {
         if args.len() > 16 {
             return Err("Too many bind addresses specified.".into());
         }
-        let args = if args.len() == 1 && args[0].is_empty() { &[][..] } else { args };
+        let args = if args.len() == 1 && args[0].is_empty() {
+            &[][..]
+        } else {
+            args
+        };
         c.bind = args.iter().map(|a| lossy(a)).collect();
         Ok(())
     }
@@ -335,7 +372,11 @@ pub(crate) mod bind {
             st.mark_processed(name);
             return;
         }
-        let addresses = if c.bind.is_empty() { "\"\"".to_string() } else { c.bind.join(" ") };
+        let addresses = if c.bind.is_empty() {
+            "\"\"".to_string()
+        } else {
+            c.bind.join(" ")
+        };
         st.rewrite_line(name, format!("{name} {addresses}").into_bytes(), true);
     }
 }
@@ -387,15 +428,21 @@ pub(crate) mod latency_tracking_info_percentiles {
     use crate::util::{format_percentile, string2d};
 
     pub(crate) fn set(c: &mut Config, args: &[Vec<u8>], _: &mut SetCtx) -> SetResult {
-        let args = if args.len() == 1 && args[0].is_empty() { &[][..] } else { args };
+        let args = if args.len() == 1 && args[0].is_empty() {
+            &[][..]
+        } else {
+            args
+        };
         let mut values = Vec::with_capacity(args.len());
         for arg in args {
             let v = string2d(arg)
                 .ok_or("Invalid latency-tracking-info-percentiles parameters".to_string())?;
             if !(0.0..=100.0).contains(&v) {
-                return Err("latency-tracking-info-percentiles parameters should sit between \
+                return Err(
+                    "latency-tracking-info-percentiles parameters should sit between \
                             [0.0,100.0]"
-                    .into());
+                        .into(),
+                );
             }
             values.push(v);
         }
@@ -404,8 +451,11 @@ pub(crate) mod latency_tracking_info_percentiles {
     }
 
     pub(crate) fn get(c: &Config) -> Vec<u8> {
-        let parts: Vec<String> =
-            c.latency_tracking_info_percentiles.iter().map(|v| format_percentile(*v)).collect();
+        let parts: Vec<String> = c
+            .latency_tracking_info_percentiles
+            .iter()
+            .map(|v| format_percentile(*v))
+            .collect();
         parts.join(" ").into_bytes()
     }
 

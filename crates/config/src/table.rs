@@ -225,7 +225,13 @@ pub struct Param {
 
 impl Param {
     const fn new(name: &'static str, alias: Option<&'static str>, flags: u16, kind: Kind) -> Self {
-        Param { name, alias, flags, kind, gate: None }
+        Param {
+            name,
+            alias,
+            flags,
+            kind,
+            gate: None,
+        }
     }
 
     /// Attaches a feature gate (see [`Gate`]).
@@ -281,9 +287,16 @@ impl Param {
     pub fn type_name(&self) -> &'static str {
         match &self.kind {
             Kind::Bool { .. } => "bool",
-            Kind::Num { fmt: NumFmt::Int, .. } => "integer",
-            Kind::Num { fmt: NumFmt::Memory | NumFmt::MemoryPercent, .. } => "memory",
-            Kind::Num { fmt: NumFmt::Octal, .. } => "octal",
+            Kind::Num {
+                fmt: NumFmt::Int, ..
+            } => "integer",
+            Kind::Num {
+                fmt: NumFmt::Memory | NumFmt::MemoryPercent,
+                ..
+            } => "memory",
+            Kind::Num {
+                fmt: NumFmt::Octal, ..
+            } => "octal",
             Kind::Enum { .. } => "enum",
             Kind::Str { .. } => "string",
             Kind::Special { .. } => "special",
@@ -301,9 +314,12 @@ impl Param {
         match &self.kind {
             Kind::Bool { get, .. } => (if get(cfg) { "yes" } else { "no" }).into(),
             Kind::Num { fmt, get, .. } => format_num(*fmt, get(cfg)).into_bytes(),
-            Kind::Enum { names, bitflags, get, .. } => {
-                enum_names(names, get(cfg), *bitflags).into_bytes()
-            }
+            Kind::Enum {
+                names,
+                bitflags,
+                get,
+                ..
+            } => enum_names(names, get(cfg), *bitflags).into_bytes(),
             Kind::Str { get, .. } => get(cfg).map(<[u8]>::to_vec).unwrap_or_default(),
             Kind::Special { get, .. } => get(cfg),
         }
@@ -326,26 +342,51 @@ impl Param {
                 let v = yes_no(first).ok_or("argument must be 'yes' or 'no'")?;
                 set(cfg, v);
             }
-            Kind::Num { min, max, unsigned, fmt, set, .. } => {
+            Kind::Num {
+                min,
+                max,
+                unsigned,
+                fmt,
+                set,
+                ..
+            } => {
                 let v = parse_num(*fmt, first)?;
                 check_bounds(*fmt, *unsigned, *min, *max, v)?;
                 set(cfg, v);
             }
-            Kind::Enum { names, bitflags, validate, set, .. } => {
+            Kind::Enum {
+                names,
+                bitflags,
+                validate,
+                set,
+                ..
+            } => {
                 let v = parse_enum(names, *bitflags, args).ok_or_else(|| {
                     let list: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
-                    format!("argument(s) must be one of the following: {}", list.join(", "))
+                    format!(
+                        "argument(s) must be one of the following: {}",
+                        list.join(", ")
+                    )
                 })?;
                 if let Some(validate) = validate {
                     validate(v)?;
                 }
                 set(cfg, v);
             }
-            Kind::Str { empty_is_null, validate, set, .. } => {
+            Kind::Str {
+                empty_is_null,
+                validate,
+                set,
+                ..
+            } => {
                 if let Some(validate) = validate {
                     validate(first, cfg)?;
                 }
-                let v = if *empty_is_null && first.is_empty() { None } else { Some(first.to_vec()) };
+                let v = if *empty_is_null && first.is_empty() {
+                    None
+                } else {
+                    Some(first.to_vec())
+                };
                 set(cfg, v);
             }
             Kind::Special { set, .. } => set(cfg, args, ctx)?,
@@ -355,7 +396,12 @@ impl Param {
 
     /// Refuses the value now in `cfg` when the parameter is gated and the
     /// value means "feature on".  `written` is the name the user wrote.
-    pub(crate) fn check_gate(&self, cfg: &Config, written: &str, args: &[Vec<u8>]) -> Result<(), String> {
+    pub(crate) fn check_gate(
+        &self,
+        cfg: &Config,
+        written: &str,
+        args: &[Vec<u8>],
+    ) -> Result<(), String> {
         match self.gate {
             Some(gate) if !(gate.is_off)(cfg) => Err(unsupported(written, args, gate.reason)),
             _ => Ok(()),
@@ -378,7 +424,9 @@ pub(crate) fn unsupported(name: &str, args: &[Vec<u8>], reason: &str) -> String 
 fn parse_num(fmt: NumFmt, s: &[u8]) -> Result<i64, &'static str> {
     match fmt {
         NumFmt::Int => string2ll(s).ok_or("argument couldn't be parsed into an integer"),
-        NumFmt::Memory => memtoull(s).map(|v| v as i64).ok_or("argument must be a memory value"),
+        NumFmt::Memory => memtoull(s)
+            .map(|v| v as i64)
+            .ok_or("argument must be a memory value"),
         NumFmt::MemoryPercent => {
             if let Some(v) = memtoull(s) {
                 return Ok(v as i64);
@@ -412,10 +460,15 @@ fn check_bounds(fmt: NumFmt, unsigned: bool, min: i64, max: i64, v: i64) -> Resu
         }
     } else if fmt == NumFmt::MemoryPercent && v < 0 {
         if v < min {
-            return Err(format!("percentage argument must be less or equal to {}", -min));
+            return Err(format!(
+                "percentage argument must be less or equal to {}",
+                -min
+            ));
         }
     } else if v > max || v < min {
-        return Err(format!("argument must be between {min} and {max} inclusive"));
+        return Err(format!(
+            "argument must be between {min} and {max} inclusive"
+        ));
     }
     Ok(())
 }
@@ -479,12 +532,19 @@ fn parse_enum(names: &[(&str, u32)], bitflags: bool, args: &[Vec<u8>]) -> Option
 
 /// The first name with code `code`, or `unknown`.
 pub(crate) fn enum_name(names: &'static [(&'static str, u32)], code: u32) -> &'static str {
-    names.iter().find(|(_, v)| *v == code).map_or("unknown", |(n, _)| n)
+    names
+        .iter()
+        .find(|(_, v)| *v == code)
+        .map_or("unknown", |(n, _)| n)
 }
 
 /// Redis's `configEnumGetName()`: an exact match wins; bit-flag enums are
 /// otherwise spelled as the space-separated names of their bits.
-pub(crate) fn enum_names(names: &'static [(&'static str, u32)], code: u32, bitflags: bool) -> String {
+pub(crate) fn enum_names(
+    names: &'static [(&'static str, u32)],
+    code: u32,
+    bitflags: bool,
+) -> String {
     let mut parts: Vec<&str> = Vec::new();
     let mut unmatched = code;
     for (name, v) in names {
@@ -600,7 +660,10 @@ fn valid_hostname(v: &[u8], _: &Config) -> Result<(), String> {
     if v.len() >= 256 {
         return Err("Hostnames must be less than 256 characters".into());
     }
-    if !v.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.') {
+    if !v
+        .iter()
+        .all(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
+    {
         return Err("Hostnames may only contain alphanumeric characters, hyphens or dots".into());
     }
     Ok(())
@@ -619,7 +682,15 @@ fn valid_proc_title(v: &[u8], cfg: &Config) -> Result<(), String> {
 
 macro_rules! bool_param {
     ($name:literal, $alias:expr, $flags:expr, $field:ident) => {
-        Param::new($name, $alias, $flags, Kind::Bool { get: |c| c.$field, set: |c, v| c.$field = v })
+        Param::new(
+            $name,
+            $alias,
+            $flags,
+            Kind::Bool {
+                get: |c| c.$field,
+                set: |c, v| c.$field = v,
+            },
+        )
     };
 }
 
@@ -779,37 +850,112 @@ pub(crate) static TABLE: &[Param] = &[
     bool_param!("rdbcompression", None, MODIFIABLE, rdbcompression),
     bool_param!("rdb-del-sync-files", None, MODIFIABLE, rdb_del_sync_files),
     bool_param!("activerehashing", None, MODIFIABLE, activerehashing),
-    bool_param!("stop-writes-on-bgsave-error", None, MODIFIABLE, stop_writes_on_bgsave_error),
+    bool_param!(
+        "stop-writes-on-bgsave-error",
+        None,
+        MODIFIABLE,
+        stop_writes_on_bgsave_error
+    ),
     bool_param!("set-proc-title", None, IMMUTABLE, set_proc_title),
     bool_param!("dynamic-hz", None, MODIFIABLE, dynamic_hz),
-    bool_param!("lazyfree-lazy-eviction", None, MODIFIABLE, lazyfree_lazy_eviction),
-    bool_param!("lazyfree-lazy-expire", None, MODIFIABLE, lazyfree_lazy_expire),
-    bool_param!("lazyfree-lazy-server-del", None, MODIFIABLE, lazyfree_lazy_server_del),
-    bool_param!("lazyfree-lazy-user-del", None, MODIFIABLE, lazyfree_lazy_user_del),
-    bool_param!("lazyfree-lazy-user-flush", None, MODIFIABLE, lazyfree_lazy_user_flush),
-    bool_param!("repl-disable-tcp-nodelay", None, MODIFIABLE, repl_disable_tcp_nodelay),
+    bool_param!(
+        "lazyfree-lazy-eviction",
+        None,
+        MODIFIABLE,
+        lazyfree_lazy_eviction
+    ),
+    bool_param!(
+        "lazyfree-lazy-expire",
+        None,
+        MODIFIABLE,
+        lazyfree_lazy_expire
+    ),
+    bool_param!(
+        "lazyfree-lazy-server-del",
+        None,
+        MODIFIABLE,
+        lazyfree_lazy_server_del
+    ),
+    bool_param!(
+        "lazyfree-lazy-user-del",
+        None,
+        MODIFIABLE,
+        lazyfree_lazy_user_del
+    ),
+    bool_param!(
+        "lazyfree-lazy-user-flush",
+        None,
+        MODIFIABLE,
+        lazyfree_lazy_user_flush
+    ),
+    bool_param!(
+        "repl-disable-tcp-nodelay",
+        None,
+        MODIFIABLE,
+        repl_disable_tcp_nodelay
+    ),
     bool_param!("repl-diskless-sync", None, MODIFIABLE, repl_diskless_sync),
-    bool_param!("aof-rewrite-incremental-fsync", None, MODIFIABLE, aof_rewrite_incremental_fsync),
-    bool_param!("no-appendfsync-on-rewrite", None, MODIFIABLE, no_appendfsync_on_rewrite),
-    bool_param!("cluster-require-full-coverage", None, MODIFIABLE, cluster_require_full_coverage),
-    bool_param!("rdb-save-incremental-fsync", None, MODIFIABLE, rdb_save_incremental_fsync),
+    bool_param!(
+        "aof-rewrite-incremental-fsync",
+        None,
+        MODIFIABLE,
+        aof_rewrite_incremental_fsync
+    ),
+    bool_param!(
+        "no-appendfsync-on-rewrite",
+        None,
+        MODIFIABLE,
+        no_appendfsync_on_rewrite
+    ),
+    bool_param!(
+        "cluster-require-full-coverage",
+        None,
+        MODIFIABLE,
+        cluster_require_full_coverage
+    ),
+    bool_param!(
+        "rdb-save-incremental-fsync",
+        None,
+        MODIFIABLE,
+        rdb_save_incremental_fsync
+    ),
     bool_param!("aof-load-truncated", None, MODIFIABLE, aof_load_truncated),
-    bool_param!("aof-use-rdb-preamble", None, MODIFIABLE, aof_use_rdb_preamble),
-    bool_param!("aof-timestamp-enabled", None, MODIFIABLE, aof_timestamp_enabled),
+    bool_param!(
+        "aof-use-rdb-preamble",
+        None,
+        MODIFIABLE,
+        aof_use_rdb_preamble
+    ),
+    bool_param!(
+        "aof-timestamp-enabled",
+        None,
+        MODIFIABLE,
+        aof_timestamp_enabled
+    ),
     bool_param!(
         "cluster-replica-no-failover",
         Some("cluster-slave-no-failover"),
         MODIFIABLE,
         cluster_replica_no_failover
     ),
-    bool_param!("replica-lazy-flush", Some("slave-lazy-flush"), MODIFIABLE, replica_lazy_flush),
+    bool_param!(
+        "replica-lazy-flush",
+        Some("slave-lazy-flush"),
+        MODIFIABLE,
+        replica_lazy_flush
+    ),
     bool_param!(
         "replica-serve-stale-data",
         Some("slave-serve-stale-data"),
         MODIFIABLE,
         replica_serve_stale_data
     ),
-    bool_param!("replica-read-only", Some("slave-read-only"), MODIFIABLE, replica_read_only),
+    bool_param!(
+        "replica-read-only",
+        Some("slave-read-only"),
+        MODIFIABLE,
+        replica_read_only
+    ),
     bool_param!(
         "replica-ignore-maxmemory",
         Some("slave-ignore-maxmemory"),
@@ -821,7 +967,12 @@ pub(crate) static TABLE: &[Param] = &[
     bool_param!("syslog-enabled", None, IMMUTABLE, syslog_enabled),
     bool_param!("cluster-enabled", None, IMMUTABLE, cluster_enabled).gated(&gate::CLUSTER),
     bool_param!("appendonly", None, MODIFIABLE | DENY_LOADING, appendonly).gated(&gate::AOF),
-    bool_param!("cluster-allow-reads-when-down", None, MODIFIABLE, cluster_allow_reads_when_down),
+    bool_param!(
+        "cluster-allow-reads-when-down",
+        None,
+        MODIFIABLE,
+        cluster_allow_reads_when_down
+    ),
     bool_param!(
         "cluster-allow-pubsubshard-when-down",
         None,
@@ -829,8 +980,18 @@ pub(crate) static TABLE: &[Param] = &[
         cluster_allow_pubsubshard_when_down
     ),
     bool_param!("crash-log-enabled", None, MODIFIABLE, crash_log_enabled),
-    bool_param!("crash-memcheck-enabled", None, MODIFIABLE, crash_memcheck_enabled),
-    bool_param!("use-exit-on-panic", None, MODIFIABLE | HIDDEN, use_exit_on_panic),
+    bool_param!(
+        "crash-memcheck-enabled",
+        None,
+        MODIFIABLE,
+        crash_memcheck_enabled
+    ),
+    bool_param!(
+        "use-exit-on-panic",
+        None,
+        MODIFIABLE | HIDDEN,
+        use_exit_on_panic
+    ),
     bool_param!("disable-thp", None, IMMUTABLE, disable_thp),
     bool_param!(
         "cluster-allow-replica-migration",
@@ -851,10 +1012,21 @@ pub(crate) static TABLE: &[Param] = &[
     str_param!("aclfile", None, IMMUTABLE, aclfile, None).gated(&gate::ACL_FILE),
     opt_str_param!("unixsocket", None, IMMUTABLE, unixsocket),
     nullable_str_param!("pidfile", None, IMMUTABLE, pidfile),
-    opt_str_param!("replica-announce-ip", Some("slave-announce-ip"), MODIFIABLE, replica_announce_ip),
+    opt_str_param!(
+        "replica-announce-ip",
+        Some("slave-announce-ip"),
+        MODIFIABLE,
+        replica_announce_ip
+    ),
     opt_str_param!("masteruser", None, MODIFIABLE | SENSITIVE, masteruser),
     opt_str_param!("cluster-announce-ip", None, MODIFIABLE, cluster_announce_ip),
-    str_param!("cluster-config-file", None, IMMUTABLE, cluster_config_file, None),
+    str_param!(
+        "cluster-config-file",
+        None,
+        IMMUTABLE,
+        cluster_config_file,
+        None
+    ),
     opt_str_param!(
         "cluster-announce-hostname",
         None,
@@ -863,9 +1035,27 @@ pub(crate) static TABLE: &[Param] = &[
         Some(valid_hostname)
     ),
     str_param!("syslog-ident", None, IMMUTABLE, syslog_ident, None),
-    str_param!("dbfilename", None, MODIFIABLE | PROTECTED, dbfilename, Some(valid_dbfilename)),
-    str_param!("appendfilename", None, IMMUTABLE, appendfilename, Some(valid_appendfilename)),
-    str_param!("appenddirname", None, IMMUTABLE, appenddirname, Some(valid_appenddirname)),
+    str_param!(
+        "dbfilename",
+        None,
+        MODIFIABLE | PROTECTED,
+        dbfilename,
+        Some(valid_dbfilename)
+    ),
+    str_param!(
+        "appendfilename",
+        None,
+        IMMUTABLE,
+        appendfilename,
+        Some(valid_appendfilename)
+    ),
+    str_param!(
+        "appenddirname",
+        None,
+        IMMUTABLE,
+        appenddirname,
+        Some(valid_appenddirname)
+    ),
     opt_str_param!("server_cpulist", None, IMMUTABLE, server_cpulist),
     opt_str_param!("bio_cpulist", None, IMMUTABLE, bio_cpulist),
     opt_str_param!("aof_rewrite_cpulist", None, IMMUTABLE, aof_rewrite_cpulist),
@@ -892,12 +1082,22 @@ pub(crate) static TABLE: &[Param] = &[
             bitflags: false,
             validate: None,
             get: |c| {
-                SUPERVISED_NAMES.iter().find(|(n, _)| *n == c.supervised).map_or(0, |(_, v)| *v)
+                SUPERVISED_NAMES
+                    .iter()
+                    .find(|(n, _)| *n == c.supervised)
+                    .map_or(0, |(_, v)| *v)
             },
             set: |c, v| c.supervised = enum_name(SUPERVISED_NAMES, v).to_string(),
         },
     ),
-    enum_param!("syslog-facility", None, IMMUTABLE, syslog_facility, SyslogFacility, SYSLOG_FACILITY_NAMES),
+    enum_param!(
+        "syslog-facility",
+        None,
+        IMMUTABLE,
+        syslog_facility,
+        SyslogFacility,
+        SYSLOG_FACILITY_NAMES
+    ),
     enum_param!(
         "repl-diskless-load",
         None,
@@ -906,7 +1106,14 @@ pub(crate) static TABLE: &[Param] = &[
         ReplDisklessLoad,
         REPL_DISKLESS_LOAD_NAMES
     ),
-    enum_param!("loglevel", None, MODIFIABLE, loglevel, LogLevel, LOGLEVEL_NAMES),
+    enum_param!(
+        "loglevel",
+        None,
+        MODIFIABLE,
+        loglevel,
+        LogLevel,
+        LOGLEVEL_NAMES
+    ),
     enum_param!(
         "maxmemory-policy",
         None,
@@ -915,8 +1122,22 @@ pub(crate) static TABLE: &[Param] = &[
         MaxmemoryPolicy,
         MAXMEMORY_POLICY_NAMES
     ),
-    enum_param!("appendfsync", None, MODIFIABLE, appendfsync, AppendFsync, APPENDFSYNC_NAMES),
-    enum_param!("oom-score-adj", None, MODIFIABLE, oom_score_adj, OomScoreAdj, OOM_SCORE_ADJ_NAMES),
+    enum_param!(
+        "appendfsync",
+        None,
+        MODIFIABLE,
+        appendfsync,
+        AppendFsync,
+        APPENDFSYNC_NAMES
+    ),
+    enum_param!(
+        "oom-score-adj",
+        None,
+        MODIFIABLE,
+        oom_score_adj,
+        OomScoreAdj,
+        OOM_SCORE_ADJ_NAMES
+    ),
     enum_param!(
         "acl-pubsub-default",
         None,
@@ -1030,10 +1251,42 @@ pub(crate) static TABLE: &[Param] = &[
         INT_MAX,
         Int
     ),
-    num_param!("tcp-keepalive", None, MODIFIABLE, tcp_keepalive, 0, INT_MAX, Int),
-    num_param!("cluster-migration-barrier", None, MODIFIABLE, cluster_migration_barrier, 0, INT_MAX, Int),
-    num_param!("active-defrag-cycle-min", None, MODIFIABLE, active_defrag_cycle_min, 1, 99, Int),
-    num_param!("active-defrag-cycle-max", None, MODIFIABLE, active_defrag_cycle_max, 1, 99, Int),
+    num_param!(
+        "tcp-keepalive",
+        None,
+        MODIFIABLE,
+        tcp_keepalive,
+        0,
+        INT_MAX,
+        Int
+    ),
+    num_param!(
+        "cluster-migration-barrier",
+        None,
+        MODIFIABLE,
+        cluster_migration_barrier,
+        0,
+        INT_MAX,
+        Int
+    ),
+    num_param!(
+        "active-defrag-cycle-min",
+        None,
+        MODIFIABLE,
+        active_defrag_cycle_min,
+        1,
+        99,
+        Int
+    ),
+    num_param!(
+        "active-defrag-cycle-max",
+        None,
+        MODIFIABLE,
+        active_defrag_cycle_max,
+        1,
+        99,
+        Int
+    ),
     num_param!(
         "active-defrag-threshold-lower",
         None,
@@ -1052,11 +1305,51 @@ pub(crate) static TABLE: &[Param] = &[
         1000,
         Int
     ),
-    num_param!("lfu-log-factor", None, MODIFIABLE, lfu_log_factor, 0, INT_MAX, Int),
-    num_param!("lfu-decay-time", None, MODIFIABLE, lfu_decay_time, 0, INT_MAX, Int),
-    num_param!("replica-priority", Some("slave-priority"), MODIFIABLE, replica_priority, 0, INT_MAX, Int),
-    num_param!("repl-diskless-sync-delay", None, MODIFIABLE, repl_diskless_sync_delay, 0, INT_MAX, Int),
-    num_param!("maxmemory-samples", None, MODIFIABLE, maxmemory_samples, 1, INT_MAX, Int),
+    num_param!(
+        "lfu-log-factor",
+        None,
+        MODIFIABLE,
+        lfu_log_factor,
+        0,
+        INT_MAX,
+        Int
+    ),
+    num_param!(
+        "lfu-decay-time",
+        None,
+        MODIFIABLE,
+        lfu_decay_time,
+        0,
+        INT_MAX,
+        Int
+    ),
+    num_param!(
+        "replica-priority",
+        Some("slave-priority"),
+        MODIFIABLE,
+        replica_priority,
+        0,
+        INT_MAX,
+        Int
+    ),
+    num_param!(
+        "repl-diskless-sync-delay",
+        None,
+        MODIFIABLE,
+        repl_diskless_sync_delay,
+        0,
+        INT_MAX,
+        Int
+    ),
+    num_param!(
+        "maxmemory-samples",
+        None,
+        MODIFIABLE,
+        maxmemory_samples,
+        1,
+        INT_MAX,
+        Int
+    ),
     num_param!(
         "maxmemory-eviction-tenacity",
         None,
@@ -1078,10 +1371,42 @@ pub(crate) static TABLE: &[Param] = &[
     ),
     num_param!("tcp-backlog", None, IMMUTABLE, tcp_backlog, 0, INT_MAX, Int),
     num_param!("cluster-port", None, IMMUTABLE, cluster_port, 0, 65535, Int),
-    num_param!("cluster-announce-bus-port", None, MODIFIABLE, cluster_announce_bus_port, 0, 65535, Int),
-    num_param!("cluster-announce-port", None, MODIFIABLE, cluster_announce_port, 0, 65535, Int),
-    num_param!("cluster-announce-tls-port", None, MODIFIABLE, cluster_announce_tls_port, 0, 65535, Int),
-    num_param!("repl-timeout", None, MODIFIABLE, repl_timeout, 1, INT_MAX, Int),
+    num_param!(
+        "cluster-announce-bus-port",
+        None,
+        MODIFIABLE,
+        cluster_announce_bus_port,
+        0,
+        65535,
+        Int
+    ),
+    num_param!(
+        "cluster-announce-port",
+        None,
+        MODIFIABLE,
+        cluster_announce_port,
+        0,
+        65535,
+        Int
+    ),
+    num_param!(
+        "cluster-announce-tls-port",
+        None,
+        MODIFIABLE,
+        cluster_announce_tls_port,
+        0,
+        65535,
+        Int
+    ),
+    num_param!(
+        "repl-timeout",
+        None,
+        MODIFIABLE,
+        repl_timeout,
+        1,
+        INT_MAX,
+        Int
+    ),
     num_param!(
         "repl-ping-replica-period",
         Some("repl-ping-slave-period"),
@@ -1091,10 +1416,42 @@ pub(crate) static TABLE: &[Param] = &[
         INT_MAX,
         Int
     ),
-    num_param!("list-compress-depth", None, MODIFIABLE, list_compress_depth, 0, INT_MAX, Int),
-    num_param!("rdb-key-save-delay", None, MODIFIABLE | HIDDEN, rdb_key_save_delay, INT_MIN, INT_MAX, Int),
-    num_param!("key-load-delay", None, MODIFIABLE | HIDDEN, key_load_delay, INT_MIN, INT_MAX, Int),
-    num_param!("active-expire-effort", None, MODIFIABLE, active_expire_effort, 1, 10, Int),
+    num_param!(
+        "list-compress-depth",
+        None,
+        MODIFIABLE,
+        list_compress_depth,
+        0,
+        INT_MAX,
+        Int
+    ),
+    num_param!(
+        "rdb-key-save-delay",
+        None,
+        MODIFIABLE | HIDDEN,
+        rdb_key_save_delay,
+        INT_MIN,
+        INT_MAX,
+        Int
+    ),
+    num_param!(
+        "key-load-delay",
+        None,
+        MODIFIABLE | HIDDEN,
+        key_load_delay,
+        INT_MIN,
+        INT_MAX,
+        Int
+    ),
+    num_param!(
+        "active-expire-effort",
+        None,
+        MODIFIABLE,
+        active_expire_effort,
+        1,
+        10,
+        Int
+    ),
     Param::new(
         "hz",
         None,
@@ -1128,8 +1485,24 @@ pub(crate) static TABLE: &[Param] = &[
         INT_MAX,
         Int
     ),
-    num_param!("watchdog-period", None, MODIFIABLE | HIDDEN, watchdog_period, 0, INT_MAX, Int),
-    num_param!("shutdown-timeout", None, MODIFIABLE, shutdown_timeout, 0, INT_MAX, Int),
+    num_param!(
+        "watchdog-period",
+        None,
+        MODIFIABLE | HIDDEN,
+        watchdog_period,
+        0,
+        INT_MAX,
+        Int
+    ),
+    num_param!(
+        "shutdown-timeout",
+        None,
+        MODIFIABLE,
+        shutdown_timeout,
+        0,
+        INT_MAX,
+        Int
+    ),
     num_param!(
         "repl-diskless-sync-max-replicas",
         None,
@@ -1153,8 +1526,24 @@ pub(crate) static TABLE: &[Param] = &[
         LONG_MAX,
         Int
     ),
-    num_param!("slowlog-max-len", None, MODIFIABLE, slowlog_max_len, 0, LONG_MAX, Int),
-    num_param!("acllog-max-len", None, MODIFIABLE, acllog_max_len, 0, LONG_MAX, Int),
+    num_param!(
+        "slowlog-max-len",
+        None,
+        MODIFIABLE,
+        slowlog_max_len,
+        0,
+        LONG_MAX,
+        Int
+    ),
+    num_param!(
+        "acllog-max-len",
+        None,
+        MODIFIABLE,
+        acllog_max_len,
+        0,
+        LONG_MAX,
+        Int
+    ),
     // ----- long long -----
     num_param!(
         "busy-reply-threshold",
@@ -1165,7 +1554,15 @@ pub(crate) static TABLE: &[Param] = &[
         LONG_MAX,
         Int
     ),
-    num_param!("cluster-node-timeout", None, MODIFIABLE, cluster_node_timeout, 0, LLONG_MAX, Int),
+    num_param!(
+        "cluster-node-timeout",
+        None,
+        MODIFIABLE,
+        cluster_node_timeout,
+        0,
+        LLONG_MAX,
+        Int
+    ),
     num_param!(
         "slowlog-log-slower-than",
         None,
@@ -1184,9 +1581,33 @@ pub(crate) static TABLE: &[Param] = &[
         LLONG_MAX,
         Int
     ),
-    num_param!("proto-max-bulk-len", None, MODIFIABLE, proto_max_bulk_len, MB, LONG_MAX, Memory),
-    num_param!("stream-node-max-entries", None, MODIFIABLE, stream_node_max_entries, 0, LLONG_MAX, Int),
-    num_param!("repl-backlog-size", None, MODIFIABLE, repl_backlog_size, 1, LLONG_MAX, Memory),
+    num_param!(
+        "proto-max-bulk-len",
+        None,
+        MODIFIABLE,
+        proto_max_bulk_len,
+        MB,
+        LONG_MAX,
+        Memory
+    ),
+    num_param!(
+        "stream-node-max-entries",
+        None,
+        MODIFIABLE,
+        stream_node_max_entries,
+        0,
+        LLONG_MAX,
+        Int
+    ),
+    num_param!(
+        "repl-backlog-size",
+        None,
+        MODIFIABLE,
+        repl_backlog_size,
+        1,
+        LLONG_MAX,
+        Memory
+    ),
     // ----- unsigned long long -----
     num_param!(unsigned "maxmemory", None, MODIFIABLE, maxmemory, 0, ULLONG_MAX, Memory),
     num_param!(
@@ -1265,9 +1686,25 @@ pub(crate) static TABLE: &[Param] = &[
         LONG_MAX,
         Memory
     ),
-    num_param!("maxmemory-clients", None, MODIFIABLE, maxmemory_clients, -100, i64::MAX, MemoryPercent),
+    num_param!(
+        "maxmemory-clients",
+        None,
+        MODIFIABLE,
+        maxmemory_clients,
+        -100,
+        i64::MAX,
+        MemoryPercent
+    ),
     // ----- time_t / off_t -----
-    num_param!("repl-backlog-ttl", None, MODIFIABLE, repl_backlog_ttl, 0, LONG_MAX, Int),
+    num_param!(
+        "repl-backlog-ttl",
+        None,
+        MODIFIABLE,
+        repl_backlog_ttl,
+        0,
+        LONG_MAX,
+        Int
+    ),
     num_param!(
         "auto-aof-rewrite-min-size",
         None,
@@ -1288,7 +1725,15 @@ pub(crate) static TABLE: &[Param] = &[
     ),
     // ----- TLS -----
     num_param!("tls-port", None, MODIFIABLE, tls_port, 0, 65535, Int).gated(&gate::TLS),
-    num_param!("tls-session-cache-size", None, MODIFIABLE, tls_session_cache_size, 0, INT_MAX, Int),
+    num_param!(
+        "tls-session-cache-size",
+        None,
+        MODIFIABLE,
+        tls_session_cache_size,
+        0,
+        INT_MAX,
+        Int
+    ),
     num_param!(
         "tls-session-cache-timeout",
         None,
@@ -1300,15 +1745,37 @@ pub(crate) static TABLE: &[Param] = &[
     ),
     bool_param!("tls-cluster", None, MODIFIABLE, tls_cluster),
     bool_param!("tls-replication", None, MODIFIABLE, tls_replication),
-    enum_param!("tls-auth-clients", None, MODIFIABLE, tls_auth_clients, TlsAuthClients, TLS_AUTH_CLIENTS_NAMES),
-    bool_param!("tls-prefer-server-ciphers", None, MODIFIABLE, tls_prefer_server_ciphers),
+    enum_param!(
+        "tls-auth-clients",
+        None,
+        MODIFIABLE,
+        tls_auth_clients,
+        TlsAuthClients,
+        TLS_AUTH_CLIENTS_NAMES
+    ),
+    bool_param!(
+        "tls-prefer-server-ciphers",
+        None,
+        MODIFIABLE,
+        tls_prefer_server_ciphers
+    ),
     bool_param!("tls-session-caching", None, MODIFIABLE, tls_session_caching),
     opt_str_param!("tls-cert-file", None, MODIFIABLE, tls_cert_file),
     opt_str_param!("tls-key-file", None, MODIFIABLE, tls_key_file),
     opt_str_param!("tls-key-file-pass", None, MODIFIABLE, tls_key_file_pass),
-    opt_str_param!("tls-client-cert-file", None, MODIFIABLE, tls_client_cert_file),
+    opt_str_param!(
+        "tls-client-cert-file",
+        None,
+        MODIFIABLE,
+        tls_client_cert_file
+    ),
     opt_str_param!("tls-client-key-file", None, MODIFIABLE, tls_client_key_file),
-    opt_str_param!("tls-client-key-file-pass", None, MODIFIABLE, tls_client_key_file_pass),
+    opt_str_param!(
+        "tls-client-key-file-pass",
+        None,
+        MODIFIABLE,
+        tls_client_key_file_pass
+    ),
     opt_str_param!("tls-dh-params-file", None, MODIFIABLE, tls_dh_params_file),
     opt_str_param!("tls-ca-cert-file", None, MODIFIABLE, tls_ca_cert_file),
     opt_str_param!("tls-ca-cert-dir", None, MODIFIABLE, tls_ca_cert_dir),
@@ -1318,12 +1785,32 @@ pub(crate) static TABLE: &[Param] = &[
     // ----- special -----
     special_param!("dir", None, MODIFIABLE | PROTECTED | DENY_LOADING, dir),
     special_param!("save", None, MODIFIABLE | MULTI_ARG, save).gated(&gate::RDB_SAVE),
-    special_param!("client-output-buffer-limit", None, MODIFIABLE | MULTI_ARG, client_output_buffer_limit),
-    special_param!("oom-score-adj-values", None, MODIFIABLE | MULTI_ARG, oom_score_adj_values),
-    special_param!("notify-keyspace-events", None, MODIFIABLE, notify_keyspace_events),
+    special_param!(
+        "client-output-buffer-limit",
+        None,
+        MODIFIABLE | MULTI_ARG,
+        client_output_buffer_limit
+    ),
+    special_param!(
+        "oom-score-adj-values",
+        None,
+        MODIFIABLE | MULTI_ARG,
+        oom_score_adj_values
+    ),
+    special_param!(
+        "notify-keyspace-events",
+        None,
+        MODIFIABLE,
+        notify_keyspace_events
+    ),
     special_param!("bind", None, MODIFIABLE | MULTI_ARG, bind),
-    special_param!("replicaof", Some("slaveof"), IMMUTABLE | MULTI_ARG, replicaof)
-        .gated(&gate::REPLICATION),
+    special_param!(
+        "replicaof",
+        Some("slaveof"),
+        IMMUTABLE | MULTI_ARG,
+        replicaof
+    )
+    .gated(&gate::REPLICATION),
     special_param!(
         "latency-tracking-info-percentiles",
         None,
@@ -1334,8 +1821,11 @@ pub(crate) static TABLE: &[Param] = &[
 
 /// Config-file directives Redis 7.0 still accepts (with one value) and
 /// ignores.
-pub(crate) const DEPRECATED: &[&str] =
-    &["list-max-ziplist-entries", "list-max-ziplist-value", "lua-replicate-commands"];
+pub(crate) const DEPRECATED: &[&str] = &[
+    "list-max-ziplist-entries",
+    "list-max-ziplist-value",
+    "lua-replicate-commands",
+];
 
 /// Finds a parameter by name or alias, ASCII case-insensitively.  Returns
 /// the entry and the canonical spelling of the name that matched (the alias

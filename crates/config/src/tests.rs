@@ -11,7 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 // ---------------------------------------------------------------------------
 
 fn pairs(kv: &[(&str, &str)]) -> Vec<(Vec<u8>, Vec<u8>)> {
-    kv.iter().map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec())).collect()
+    kv.iter()
+        .map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec()))
+        .collect()
 }
 
 fn set(cfg: &mut Config, kv: &[(&str, &str)]) -> Result<Vec<&'static str>, String> {
@@ -52,8 +54,10 @@ impl TempDir {
     fn new(tag: &str) -> TempDir {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let dir = std::env::temp_dir()
-            .join(format!("hematite-config-test-{}-{tag}-{n}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!(
+            "hematite-config-test-{}-{tag}-{n}",
+            std::process::id()
+        ));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         TempDir(std::fs::canonicalize(&dir).unwrap())
@@ -120,7 +124,10 @@ const REDIS_CONFIG_GET_STAR: &[(&str, &str)] = &[
     ("bind-source-addr", ""),
     ("bio_cpulist", ""),
     ("busy-reply-threshold", "5000"),
-    ("client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"),
+    (
+        "client-output-buffer-limit",
+        "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+    ),
     ("client-query-buffer-limit", "1073741824"),
     ("cluster-allow-pubsubshard-when-down", "yes"),
     ("cluster-allow-reads-when-down", "no"),
@@ -286,11 +293,16 @@ const REDIS_CONFIG_GET_STAR: &[(&str, &str)] = &[
 #[test]
 fn defaults_match_redis_config_get_star() {
     let cfg = Config::default();
-    let mut got: Vec<(String, String)> =
-        cfg.get(b"*").into_iter().filter(|(n, _)| n != "dir").collect();
+    let mut got: Vec<(String, String)> = cfg
+        .get(b"*")
+        .into_iter()
+        .filter(|(n, _)| n != "dir")
+        .collect();
     got.sort();
-    let mut expected: Vec<(String, String)> =
-        REDIS_CONFIG_GET_STAR.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
+    let mut expected: Vec<(String, String)> = REDIS_CONFIG_GET_STAR
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
     expected.sort();
     assert_eq!(got, expected);
     assert_eq!(get1(&cfg, "dir"), cfg.dir);
@@ -320,9 +332,16 @@ fn hidden_params_need_exact_names() {
 fn config_get_patterns() {
     let cfg = Config::default();
     // Verified: an exact name echoes the spelling used.
-    assert_eq!(cfg.get(b"MAXMEMORY"), vec![("MAXMEMORY".to_string(), "0".to_string())]);
+    assert_eq!(
+        cfg.get(b"MAXMEMORY"),
+        vec![("MAXMEMORY".to_string(), "0".to_string())]
+    );
     let names = |pattern: &str| {
-        let mut v: Vec<String> = cfg.get(pattern.as_bytes()).into_iter().map(|(n, _)| n).collect();
+        let mut v: Vec<String> = cfg
+            .get(pattern.as_bytes())
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
         v.sort();
         v
     };
@@ -376,10 +395,19 @@ fn config_get_formats() {
         "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"
     );
     assert_eq!(get1(&cfg, "bind"), "* -::*");
-    assert_eq!(get1(&cfg, "latency-tracking-info-percentiles"), "50 99 99.9");
+    assert_eq!(
+        get1(&cfg, "latency-tracking-info-percentiles"),
+        "50 99 99.9"
+    );
     cfg.save_params = vec![
-        SavePoint { seconds: 3600, changes: 1 },
-        SavePoint { seconds: 300, changes: 100 },
+        SavePoint {
+            seconds: 3600,
+            changes: 1,
+        },
+        SavePoint {
+            seconds: 300,
+            changes: 100,
+        },
     ];
     assert_eq!(get1(&cfg, "save"), "3600 1 300 100");
     cfg.replicaof = Some(("10.0.0.1".into(), 6380));
@@ -393,92 +421,577 @@ fn config_get_formats() {
 /// Verified: CONFIG SET <name> with -9223372036854775808,
 /// 9223372036854775807, 1k and -1 on redis-server 7.0.15 ("OK" = accepted).
 const NUMERIC_SET_RESULTS: &[(&str, &str, &str, &str, &str)] = &[
-    ("acllog-max-len", "argument must be between 0 and 9223372036854775807 inclusive", "OK", "argument couldn't be parsed into an integer", "argument must be between 0 and 9223372036854775807 inclusive"),
-    ("active-defrag-cycle-max", "argument must be between 1 and 99 inclusive", "argument must be between 1 and 99 inclusive", "argument couldn't be parsed into an integer", "argument must be between 1 and 99 inclusive"),
-    ("active-defrag-cycle-min", "argument must be between 1 and 99 inclusive", "argument must be between 1 and 99 inclusive", "argument couldn't be parsed into an integer", "argument must be between 1 and 99 inclusive"),
-    ("active-defrag-ignore-bytes", "argument must be a memory value", "OK", "OK", "argument must be a memory value"),
-    ("active-defrag-max-scan-fields", "argument must be between 1 and 9223372036854775807 inclusive", "OK", "argument couldn't be parsed into an integer", "argument must be between 1 and 9223372036854775807 inclusive"),
-    ("active-defrag-threshold-lower", "argument must be between 0 and 1000 inclusive", "argument must be between 0 and 1000 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 1000 inclusive"),
-    ("active-defrag-threshold-upper", "argument must be between 0 and 1000 inclusive", "argument must be between 0 and 1000 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 1000 inclusive"),
-    ("active-expire-effort", "argument must be between 1 and 10 inclusive", "argument must be between 1 and 10 inclusive", "argument couldn't be parsed into an integer", "argument must be between 1 and 10 inclusive"),
-    ("auto-aof-rewrite-min-size", "argument must be a memory value", "OK", "OK", "argument must be a memory value"),
-    ("auto-aof-rewrite-percentage", "argument must be between 0 and 2147483647 inclusive", "argument must be between 0 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 2147483647 inclusive"),
-    ("busy-reply-threshold", "argument must be between 0 and 9223372036854775807 inclusive", "OK", "argument couldn't be parsed into an integer", "argument must be between 0 and 9223372036854775807 inclusive"),
-    ("client-query-buffer-limit", "argument must be a memory value", "OK", "argument must be between 1048576 and 9223372036854775807 inclusive", "argument must be a memory value"),
-    ("cluster-announce-bus-port", "argument must be between 0 and 65535 inclusive", "argument must be between 0 and 65535 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 65535 inclusive"),
-    ("cluster-announce-port", "argument must be between 0 and 65535 inclusive", "argument must be between 0 and 65535 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 65535 inclusive"),
-    ("cluster-announce-tls-port", "argument must be between 0 and 65535 inclusive", "argument must be between 0 and 65535 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 65535 inclusive"),
-    ("cluster-link-sendbuf-limit", "argument must be a memory value", "OK", "OK", "argument must be a memory value"),
-    ("cluster-migration-barrier", "argument must be between 0 and 2147483647 inclusive", "argument must be between 0 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 2147483647 inclusive"),
-    ("cluster-node-timeout", "argument must be between 0 and 9223372036854775807 inclusive", "OK", "argument couldn't be parsed into an integer", "argument must be between 0 and 9223372036854775807 inclusive"),
-    ("cluster-port", "can't set immutable config", "can't set immutable config", "can't set immutable config", "can't set immutable config"),
-    ("cluster-replica-validity-factor", "argument must be between 0 and 2147483647 inclusive", "argument must be between 0 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 2147483647 inclusive"),
-    ("cluster-slave-validity-factor", "argument must be between 0 and 2147483647 inclusive", "argument must be between 0 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 2147483647 inclusive"),
-    ("databases", "can't set immutable config", "can't set immutable config", "can't set immutable config", "can't set immutable config"),
-    ("hash-max-listpack-entries", "argument must be between 0 and 9223372036854775807 inclusive", "OK", "argument couldn't be parsed into an integer", "argument must be between 0 and 9223372036854775807 inclusive"),
-    ("hash-max-listpack-value", "argument must be a memory value", "OK", "OK", "argument must be a memory value"),
-    ("hash-max-ziplist-entries", "argument must be between 0 and 9223372036854775807 inclusive", "OK", "argument couldn't be parsed into an integer", "argument must be between 0 and 9223372036854775807 inclusive"),
-    ("hash-max-ziplist-value", "argument must be a memory value", "OK", "OK", "argument must be a memory value"),
-    ("hll-sparse-max-bytes", "argument must be a memory value", "OK", "OK", "argument must be a memory value"),
-    ("hz", "argument must be between 0 and 2147483647 inclusive", "argument must be between 0 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 2147483647 inclusive"),
-    ("io-threads", "can't set immutable config", "can't set immutable config", "can't set immutable config", "can't set immutable config"),
-    ("latency-monitor-threshold", "argument must be between 0 and 9223372036854775807 inclusive", "OK", "argument couldn't be parsed into an integer", "argument must be between 0 and 9223372036854775807 inclusive"),
-    ("lfu-decay-time", "argument must be between 0 and 2147483647 inclusive", "argument must be between 0 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 2147483647 inclusive"),
-    ("lfu-log-factor", "argument must be between 0 and 2147483647 inclusive", "argument must be between 0 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 2147483647 inclusive"),
-    ("list-compress-depth", "argument must be between 0 and 2147483647 inclusive", "argument must be between 0 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 2147483647 inclusive"),
-    ("list-max-listpack-size", "argument must be between -2147483648 and 2147483647 inclusive", "argument must be between -2147483648 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "OK"),
-    ("list-max-ziplist-size", "argument must be between -2147483648 and 2147483647 inclusive", "argument must be between -2147483648 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "OK"),
-    ("lua-time-limit", "argument must be between 0 and 9223372036854775807 inclusive", "OK", "argument couldn't be parsed into an integer", "argument must be between 0 and 9223372036854775807 inclusive"),
-    ("maxclients", "argument must be between 1 and 4294967295 inclusive", "argument must be between 1 and 4294967295 inclusive", "argument couldn't be parsed into an integer", "argument must be between 1 and 4294967295 inclusive"),
-    ("maxmemory", "argument must be a memory value", "OK", "OK", "argument must be a memory value"),
-    ("maxmemory-clients", "argument must be a memory or percent value", "OK", "OK", "argument must be a memory or percent value"),
-    ("maxmemory-eviction-tenacity", "argument must be between 0 and 100 inclusive", "argument must be between 0 and 100 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 100 inclusive"),
-    ("maxmemory-samples", "argument must be between 1 and 2147483647 inclusive", "argument must be between 1 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 1 and 2147483647 inclusive"),
-    ("min-replicas-max-lag", "argument must be between 0 and 2147483647 inclusive", "argument must be between 0 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 2147483647 inclusive"),
-    ("min-replicas-to-write", "argument must be between 0 and 2147483647 inclusive", "argument must be between 0 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 2147483647 inclusive"),
-    ("min-slaves-max-lag", "argument must be between 0 and 2147483647 inclusive", "argument must be between 0 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 2147483647 inclusive"),
-    ("min-slaves-to-write", "argument must be between 0 and 2147483647 inclusive", "argument must be between 0 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 2147483647 inclusive"),
-    ("proto-max-bulk-len", "argument must be a memory value", "OK", "argument must be between 1048576 and 9223372036854775807 inclusive", "argument must be a memory value"),
-    ("repl-backlog-size", "argument must be a memory value", "OK", "OK", "argument must be a memory value"),
-    ("repl-backlog-ttl", "argument must be between 0 and 9223372036854775807 inclusive", "OK", "argument couldn't be parsed into an integer", "argument must be between 0 and 9223372036854775807 inclusive"),
-    ("repl-diskless-sync-delay", "argument must be between 0 and 2147483647 inclusive", "argument must be between 0 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 2147483647 inclusive"),
-    ("repl-diskless-sync-max-replicas", "argument must be between 0 and 2147483647 inclusive", "argument must be between 0 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 2147483647 inclusive"),
-    ("repl-ping-replica-period", "argument must be between 1 and 2147483647 inclusive", "argument must be between 1 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 1 and 2147483647 inclusive"),
-    ("repl-ping-slave-period", "argument must be between 1 and 2147483647 inclusive", "argument must be between 1 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 1 and 2147483647 inclusive"),
-    ("repl-timeout", "argument must be between 1 and 2147483647 inclusive", "argument must be between 1 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 1 and 2147483647 inclusive"),
-    ("replica-announce-port", "argument must be between 0 and 65535 inclusive", "argument must be between 0 and 65535 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 65535 inclusive"),
-    ("replica-priority", "argument must be between 0 and 2147483647 inclusive", "argument must be between 0 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 2147483647 inclusive"),
-    ("set-max-intset-entries", "argument must be between 0 and 9223372036854775807 inclusive", "OK", "argument couldn't be parsed into an integer", "argument must be between 0 and 9223372036854775807 inclusive"),
-    ("shutdown-timeout", "argument must be between 0 and 2147483647 inclusive", "argument must be between 0 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 2147483647 inclusive"),
-    ("slave-announce-port", "argument must be between 0 and 65535 inclusive", "argument must be between 0 and 65535 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 65535 inclusive"),
-    ("slave-priority", "argument must be between 0 and 2147483647 inclusive", "argument must be between 0 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 2147483647 inclusive"),
-    ("slowlog-log-slower-than", "argument must be between -1 and 9223372036854775807 inclusive", "OK", "argument couldn't be parsed into an integer", "OK"),
-    ("slowlog-max-len", "argument must be between 0 and 9223372036854775807 inclusive", "OK", "argument couldn't be parsed into an integer", "argument must be between 0 and 9223372036854775807 inclusive"),
-    ("socket-mark-id", "can't set immutable config", "can't set immutable config", "can't set immutable config", "can't set immutable config"),
-    ("stream-node-max-bytes", "argument must be a memory value", "OK", "OK", "argument must be a memory value"),
-    ("stream-node-max-entries", "argument must be between 0 and 9223372036854775807 inclusive", "OK", "argument couldn't be parsed into an integer", "argument must be between 0 and 9223372036854775807 inclusive"),
-    ("tcp-backlog", "can't set immutable config", "can't set immutable config", "can't set immutable config", "can't set immutable config"),
-    ("tcp-keepalive", "argument must be between 0 and 2147483647 inclusive", "argument must be between 0 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 2147483647 inclusive"),
-    ("timeout", "argument must be between 0 and 2147483647 inclusive", "argument must be between 0 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 2147483647 inclusive"),
-    ("tls-port", "argument must be between 0 and 65535 inclusive", "argument must be between 0 and 65535 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 65535 inclusive"),
-    ("tls-session-cache-size", "argument must be between 0 and 2147483647 inclusive", "argument must be between 0 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 2147483647 inclusive"),
-    ("tls-session-cache-timeout", "argument must be between 0 and 2147483647 inclusive", "argument must be between 0 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 2147483647 inclusive"),
-    ("tracking-table-max-keys", "argument must be between 0 and 9223372036854775807 inclusive", "OK", "argument couldn't be parsed into an integer", "argument must be between 0 and 9223372036854775807 inclusive"),
-    ("unixsocketperm", "can't set immutable config", "can't set immutable config", "can't set immutable config", "can't set immutable config"),
-    ("zset-max-listpack-entries", "argument must be between 0 and 9223372036854775807 inclusive", "OK", "argument couldn't be parsed into an integer", "argument must be between 0 and 9223372036854775807 inclusive"),
-    ("zset-max-listpack-value", "argument must be a memory value", "OK", "OK", "argument must be a memory value"),
-    ("zset-max-ziplist-entries", "argument must be between 0 and 9223372036854775807 inclusive", "OK", "argument couldn't be parsed into an integer", "argument must be between 0 and 9223372036854775807 inclusive"),
-    ("zset-max-ziplist-value", "argument must be a memory value", "OK", "OK", "argument must be a memory value"),
-    ("rdb-key-save-delay", "argument must be between -2147483648 and 2147483647 inclusive", "argument must be between -2147483648 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "OK"),
-    ("key-load-delay", "argument must be between -2147483648 and 2147483647 inclusive", "argument must be between -2147483648 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "OK"),
-    ("watchdog-period", "argument must be between 0 and 2147483647 inclusive", "argument must be between 0 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 0 and 2147483647 inclusive"),
-    ("loading-process-events-interval-bytes", "argument must be between 1024 and 2147483647 inclusive", "argument must be between 1024 and 2147483647 inclusive", "argument couldn't be parsed into an integer", "argument must be between 1024 and 2147483647 inclusive"),
+    (
+        "acllog-max-len",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+        "OK",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+    ),
+    (
+        "active-defrag-cycle-max",
+        "argument must be between 1 and 99 inclusive",
+        "argument must be between 1 and 99 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 1 and 99 inclusive",
+    ),
+    (
+        "active-defrag-cycle-min",
+        "argument must be between 1 and 99 inclusive",
+        "argument must be between 1 and 99 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 1 and 99 inclusive",
+    ),
+    (
+        "active-defrag-ignore-bytes",
+        "argument must be a memory value",
+        "OK",
+        "OK",
+        "argument must be a memory value",
+    ),
+    (
+        "active-defrag-max-scan-fields",
+        "argument must be between 1 and 9223372036854775807 inclusive",
+        "OK",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 1 and 9223372036854775807 inclusive",
+    ),
+    (
+        "active-defrag-threshold-lower",
+        "argument must be between 0 and 1000 inclusive",
+        "argument must be between 0 and 1000 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 1000 inclusive",
+    ),
+    (
+        "active-defrag-threshold-upper",
+        "argument must be between 0 and 1000 inclusive",
+        "argument must be between 0 and 1000 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 1000 inclusive",
+    ),
+    (
+        "active-expire-effort",
+        "argument must be between 1 and 10 inclusive",
+        "argument must be between 1 and 10 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 1 and 10 inclusive",
+    ),
+    (
+        "auto-aof-rewrite-min-size",
+        "argument must be a memory value",
+        "OK",
+        "OK",
+        "argument must be a memory value",
+    ),
+    (
+        "auto-aof-rewrite-percentage",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 2147483647 inclusive",
+    ),
+    (
+        "busy-reply-threshold",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+        "OK",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+    ),
+    (
+        "client-query-buffer-limit",
+        "argument must be a memory value",
+        "OK",
+        "argument must be between 1048576 and 9223372036854775807 inclusive",
+        "argument must be a memory value",
+    ),
+    (
+        "cluster-announce-bus-port",
+        "argument must be between 0 and 65535 inclusive",
+        "argument must be between 0 and 65535 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 65535 inclusive",
+    ),
+    (
+        "cluster-announce-port",
+        "argument must be between 0 and 65535 inclusive",
+        "argument must be between 0 and 65535 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 65535 inclusive",
+    ),
+    (
+        "cluster-announce-tls-port",
+        "argument must be between 0 and 65535 inclusive",
+        "argument must be between 0 and 65535 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 65535 inclusive",
+    ),
+    (
+        "cluster-link-sendbuf-limit",
+        "argument must be a memory value",
+        "OK",
+        "OK",
+        "argument must be a memory value",
+    ),
+    (
+        "cluster-migration-barrier",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 2147483647 inclusive",
+    ),
+    (
+        "cluster-node-timeout",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+        "OK",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+    ),
+    (
+        "cluster-port",
+        "can't set immutable config",
+        "can't set immutable config",
+        "can't set immutable config",
+        "can't set immutable config",
+    ),
+    (
+        "cluster-replica-validity-factor",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 2147483647 inclusive",
+    ),
+    (
+        "cluster-slave-validity-factor",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 2147483647 inclusive",
+    ),
+    (
+        "databases",
+        "can't set immutable config",
+        "can't set immutable config",
+        "can't set immutable config",
+        "can't set immutable config",
+    ),
+    (
+        "hash-max-listpack-entries",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+        "OK",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+    ),
+    (
+        "hash-max-listpack-value",
+        "argument must be a memory value",
+        "OK",
+        "OK",
+        "argument must be a memory value",
+    ),
+    (
+        "hash-max-ziplist-entries",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+        "OK",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+    ),
+    (
+        "hash-max-ziplist-value",
+        "argument must be a memory value",
+        "OK",
+        "OK",
+        "argument must be a memory value",
+    ),
+    (
+        "hll-sparse-max-bytes",
+        "argument must be a memory value",
+        "OK",
+        "OK",
+        "argument must be a memory value",
+    ),
+    (
+        "hz",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 2147483647 inclusive",
+    ),
+    (
+        "io-threads",
+        "can't set immutable config",
+        "can't set immutable config",
+        "can't set immutable config",
+        "can't set immutable config",
+    ),
+    (
+        "latency-monitor-threshold",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+        "OK",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+    ),
+    (
+        "lfu-decay-time",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 2147483647 inclusive",
+    ),
+    (
+        "lfu-log-factor",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 2147483647 inclusive",
+    ),
+    (
+        "list-compress-depth",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 2147483647 inclusive",
+    ),
+    (
+        "list-max-listpack-size",
+        "argument must be between -2147483648 and 2147483647 inclusive",
+        "argument must be between -2147483648 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "OK",
+    ),
+    (
+        "list-max-ziplist-size",
+        "argument must be between -2147483648 and 2147483647 inclusive",
+        "argument must be between -2147483648 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "OK",
+    ),
+    (
+        "lua-time-limit",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+        "OK",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+    ),
+    (
+        "maxclients",
+        "argument must be between 1 and 4294967295 inclusive",
+        "argument must be between 1 and 4294967295 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 1 and 4294967295 inclusive",
+    ),
+    (
+        "maxmemory",
+        "argument must be a memory value",
+        "OK",
+        "OK",
+        "argument must be a memory value",
+    ),
+    (
+        "maxmemory-clients",
+        "argument must be a memory or percent value",
+        "OK",
+        "OK",
+        "argument must be a memory or percent value",
+    ),
+    (
+        "maxmemory-eviction-tenacity",
+        "argument must be between 0 and 100 inclusive",
+        "argument must be between 0 and 100 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 100 inclusive",
+    ),
+    (
+        "maxmemory-samples",
+        "argument must be between 1 and 2147483647 inclusive",
+        "argument must be between 1 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 1 and 2147483647 inclusive",
+    ),
+    (
+        "min-replicas-max-lag",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 2147483647 inclusive",
+    ),
+    (
+        "min-replicas-to-write",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 2147483647 inclusive",
+    ),
+    (
+        "min-slaves-max-lag",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 2147483647 inclusive",
+    ),
+    (
+        "min-slaves-to-write",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 2147483647 inclusive",
+    ),
+    (
+        "proto-max-bulk-len",
+        "argument must be a memory value",
+        "OK",
+        "argument must be between 1048576 and 9223372036854775807 inclusive",
+        "argument must be a memory value",
+    ),
+    (
+        "repl-backlog-size",
+        "argument must be a memory value",
+        "OK",
+        "OK",
+        "argument must be a memory value",
+    ),
+    (
+        "repl-backlog-ttl",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+        "OK",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+    ),
+    (
+        "repl-diskless-sync-delay",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 2147483647 inclusive",
+    ),
+    (
+        "repl-diskless-sync-max-replicas",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 2147483647 inclusive",
+    ),
+    (
+        "repl-ping-replica-period",
+        "argument must be between 1 and 2147483647 inclusive",
+        "argument must be between 1 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 1 and 2147483647 inclusive",
+    ),
+    (
+        "repl-ping-slave-period",
+        "argument must be between 1 and 2147483647 inclusive",
+        "argument must be between 1 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 1 and 2147483647 inclusive",
+    ),
+    (
+        "repl-timeout",
+        "argument must be between 1 and 2147483647 inclusive",
+        "argument must be between 1 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 1 and 2147483647 inclusive",
+    ),
+    (
+        "replica-announce-port",
+        "argument must be between 0 and 65535 inclusive",
+        "argument must be between 0 and 65535 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 65535 inclusive",
+    ),
+    (
+        "replica-priority",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 2147483647 inclusive",
+    ),
+    (
+        "set-max-intset-entries",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+        "OK",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+    ),
+    (
+        "shutdown-timeout",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 2147483647 inclusive",
+    ),
+    (
+        "slave-announce-port",
+        "argument must be between 0 and 65535 inclusive",
+        "argument must be between 0 and 65535 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 65535 inclusive",
+    ),
+    (
+        "slave-priority",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 2147483647 inclusive",
+    ),
+    (
+        "slowlog-log-slower-than",
+        "argument must be between -1 and 9223372036854775807 inclusive",
+        "OK",
+        "argument couldn't be parsed into an integer",
+        "OK",
+    ),
+    (
+        "slowlog-max-len",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+        "OK",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+    ),
+    (
+        "socket-mark-id",
+        "can't set immutable config",
+        "can't set immutable config",
+        "can't set immutable config",
+        "can't set immutable config",
+    ),
+    (
+        "stream-node-max-bytes",
+        "argument must be a memory value",
+        "OK",
+        "OK",
+        "argument must be a memory value",
+    ),
+    (
+        "stream-node-max-entries",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+        "OK",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+    ),
+    (
+        "tcp-backlog",
+        "can't set immutable config",
+        "can't set immutable config",
+        "can't set immutable config",
+        "can't set immutable config",
+    ),
+    (
+        "tcp-keepalive",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 2147483647 inclusive",
+    ),
+    (
+        "timeout",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 2147483647 inclusive",
+    ),
+    (
+        "tls-port",
+        "argument must be between 0 and 65535 inclusive",
+        "argument must be between 0 and 65535 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 65535 inclusive",
+    ),
+    (
+        "tls-session-cache-size",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 2147483647 inclusive",
+    ),
+    (
+        "tls-session-cache-timeout",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 2147483647 inclusive",
+    ),
+    (
+        "tracking-table-max-keys",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+        "OK",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+    ),
+    (
+        "unixsocketperm",
+        "can't set immutable config",
+        "can't set immutable config",
+        "can't set immutable config",
+        "can't set immutable config",
+    ),
+    (
+        "zset-max-listpack-entries",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+        "OK",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+    ),
+    (
+        "zset-max-listpack-value",
+        "argument must be a memory value",
+        "OK",
+        "OK",
+        "argument must be a memory value",
+    ),
+    (
+        "zset-max-ziplist-entries",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+        "OK",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 9223372036854775807 inclusive",
+    ),
+    (
+        "zset-max-ziplist-value",
+        "argument must be a memory value",
+        "OK",
+        "OK",
+        "argument must be a memory value",
+    ),
+    (
+        "rdb-key-save-delay",
+        "argument must be between -2147483648 and 2147483647 inclusive",
+        "argument must be between -2147483648 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "OK",
+    ),
+    (
+        "key-load-delay",
+        "argument must be between -2147483648 and 2147483647 inclusive",
+        "argument must be between -2147483648 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "OK",
+    ),
+    (
+        "watchdog-period",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument must be between 0 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 0 and 2147483647 inclusive",
+    ),
+    (
+        "loading-process-events-interval-bytes",
+        "argument must be between 1024 and 2147483647 inclusive",
+        "argument must be between 1024 and 2147483647 inclusive",
+        "argument couldn't be parsed into an integer",
+        "argument must be between 1024 and 2147483647 inclusive",
+    ),
 ];
 
 #[test]
 fn numeric_bounds_and_parse_errors_match_redis() {
     for &(name, a, b, c, d) in NUMERIC_SET_RESULTS {
-        for (value, expected) in [("-9223372036854775808", a), ("9223372036854775807", b), ("1k", c), ("-1", d)] {
+        for (value, expected) in [
+            ("-9223372036854775808", a),
+            ("9223372036854775807", b),
+            ("1k", c),
+            ("-1", d),
+        ] {
             let mut cfg = Config::default();
             let got = set(&mut cfg, &[(name, value)]);
             if expected == "OK" {
@@ -564,7 +1077,10 @@ fn set_error_texts_match_redis() {
     let long = "a".repeat(256);
     assert_eq!(
         set(&mut cfg, &[("cluster-announce-hostname", &long)]),
-        Err(failed("cluster-announce-hostname", "Hostnames must be less than 256 characters"))
+        Err(failed(
+            "cluster-announce-hostname",
+            "Hostnames must be less than 256 characters"
+        ))
     );
 }
 
@@ -574,7 +1090,11 @@ fn set_values_read_back_like_redis() {
     // (name, value set, CONFIG GET afterwards) — all verified.
     let cases = [
         ("maxmemory", "", "0"),
-        ("maxmemory", "99999999999999999999999", "18446744073709551615"),
+        (
+            "maxmemory",
+            "99999999999999999999999",
+            "18446744073709551615",
+        ),
         ("maxmemory", "1KB", "1024"),
         ("maxmemory", "1b", "1"),
         ("maxmemory", "1K", "1000"),
@@ -595,12 +1115,28 @@ fn set_values_read_back_like_redis() {
         ("loglevel", "NOTICE", "notice"),
         ("protected-mode", "YES", "yes"),
         ("save", "", ""),
-        ("client-output-buffer-limit", "normal 1mb 2mb 3", "normal 1048576 2097152 3 slave 268435456 67108864 60 pubsub 33554432 8388608 60"),
-        ("client-output-buffer-limit", "replica 1mb 2mb 3 pubsub 1 2 3", "normal 1048576 2097152 3 slave 1048576 2097152 3 pubsub 1 2 3"),
+        (
+            "client-output-buffer-limit",
+            "normal 1mb 2mb 3",
+            "normal 1048576 2097152 3 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+        ),
+        (
+            "client-output-buffer-limit",
+            "replica 1mb 2mb 3 pubsub 1 2 3",
+            "normal 1048576 2097152 3 slave 1048576 2097152 3 pubsub 1 2 3",
+        ),
         ("oom-score-adj-values", "0 200 800", "0 200 800"),
-        ("latency-tracking-info-percentiles", "50 99.99 100", "50 99.99 100"),
+        (
+            "latency-tracking-info-percentiles",
+            "50 99.99 100",
+            "50 99.99 100",
+        ),
         ("latency-tracking-info-percentiles", "", ""),
-        ("latency-tracking-info-percentiles", "1e1 0x10 99.123456789", "10 16 99.123457"),
+        (
+            "latency-tracking-info-percentiles",
+            "1e1 0x10 99.123456789",
+            "10 16 99.123457",
+        ),
         ("bind", "127.0.0.1 -::1", "127.0.0.1 -::1"),
         ("bind", "", ""),
         ("hz", "1000", "500"),
@@ -654,7 +1190,10 @@ fn set_updates_typed_fields() {
     assert_eq!(cfg.timeout, 30);
     assert_eq!(cfg.slowlog_log_slower_than, -1);
     assert_eq!(cfg.notify_keyspace_events, "xK");
-    assert_eq!(cfg.notify_keyspace_flags, notify::EXPIRED | notify::KEYSPACE);
+    assert_eq!(
+        cfg.notify_keyspace_flags,
+        notify::EXPIRED | notify::KEYSPACE
+    );
     assert_eq!(cfg.requirepass.as_deref(), Some(&b"s3cret"[..]));
     assert_eq!(
         cfg.client_output_buffer_limit[CLIENT_CLASS_PUBSUB],
@@ -673,34 +1212,73 @@ fn set_updates_typed_fields() {
 fn set_is_atomic_and_reports_changes() {
     let mut cfg = Config::default();
     // Verified: the failing second pair leaves maxmemory untouched.
-    assert!(set(&mut cfg, &[("maxmemory", "1gb"), ("maxmemory-policy", "foo")]).is_err());
+    assert!(set(
+        &mut cfg,
+        &[("maxmemory", "1gb"), ("maxmemory-policy", "foo")]
+    )
+    .is_err());
     assert_eq!(cfg.maxmemory, 0);
     assert!(set(&mut cfg, &[("timeout", "5"), ("appendonly", "yes")]).is_err());
     assert_eq!(cfg.timeout, 0);
 
-    let changed = set(&mut cfg, &[("maxmemory", "1gb"), ("hz", "10"), ("timeout", "7")]).unwrap();
+    let changed = set(
+        &mut cfg,
+        &[("maxmemory", "1gb"), ("hz", "10"), ("timeout", "7")],
+    )
+    .unwrap();
     assert_eq!(changed, vec!["maxmemory", "timeout"]);
     // An alias reports its primary name.
     let changed = set(&mut cfg, &[("slave-read-only", "no")]).unwrap();
     assert_eq!(changed, vec!["replica-read-only"]);
     assert!(!cfg.replica_read_only);
     // Verified: an alias and its primary name are not duplicates; the last wins.
-    set(&mut cfg, &[("hash-max-ziplist-entries", "1"), ("hash-max-listpack-entries", "2")]).unwrap();
+    set(
+        &mut cfg,
+        &[
+            ("hash-max-ziplist-entries", "1"),
+            ("hash-max-listpack-entries", "2"),
+        ],
+    )
+    .unwrap();
     assert_eq!(cfg.hash_max_listpack_entries, 2);
     assert_eq!(set(&mut cfg, &[]), Ok(vec![]));
+}
+
+#[test]
+fn repl_backlog_size_minimum_applies_to_config_set_only() {
+    // Verified: `CONFIG SET repl-backlog-size 1` reads back 16384, while
+    // `repl-backlog-size 1` in the config file reads back 1.
+    let (mut cfg, _) = load_text("repl-backlog-size 1\n", &[]).unwrap();
+    assert_eq!(cfg.repl_backlog_size, 1);
+    set(&mut cfg, &[("repl-backlog-size", "1")]).unwrap();
+    assert_eq!(cfg.repl_backlog_size, 1, "unchanged value: no apply step");
+    set(&mut cfg, &[("repl-backlog-size", "2")]).unwrap();
+    assert_eq!(get1(&cfg, "repl-backlog-size"), "16384");
+    set(&mut cfg, &[("repl-backlog-size", "1mb")]).unwrap();
+    assert_eq!(cfg.repl_backlog_size, 1 << 20);
 }
 
 #[test]
 fn set_options_protected_and_loading() {
     let dir = TempDir::new("protected");
     let mut cfg = Config::default();
-    let opts = SetOptions { allow_protected: true, loading: false };
-    cfg.set_with(&pairs(&[("dir", &dir.dir()), ("dbfilename", "x.rdb")]), opts).unwrap();
+    let opts = SetOptions {
+        allow_protected: true,
+        loading: false,
+    };
+    cfg.set_with(
+        &pairs(&[("dir", &dir.dir()), ("dbfilename", "x.rdb")]),
+        opts,
+    )
+    .unwrap();
     assert_eq!(cfg.dir, dir.dir());
     assert_eq!(cfg.dbfilename, "x.rdb");
     assert_eq!(
         cfg.set_with(&pairs(&[("dbfilename", "a/b")]), opts),
-        Err(failed("dbfilename", "dbfilename can't be a path, just a filename"))
+        Err(failed(
+            "dbfilename",
+            "dbfilename can't be a path, just a filename"
+        ))
     );
     assert_eq!(
         cfg.set_with(&pairs(&[("dir", "no-such-subdir")]), opts),
@@ -710,12 +1288,17 @@ fn set_options_protected_and_loading() {
     std::fs::create_dir(dir.path("sub")).unwrap();
     cfg.set_with(&pairs(&[("dir", "sub")]), opts).unwrap();
     assert_eq!(cfg.dir, dir.path("sub").to_string_lossy());
-    let loading = SetOptions { allow_protected: true, loading: true };
+    let loading = SetOptions {
+        allow_protected: true,
+        loading: true,
+    };
     assert_eq!(
         cfg.set_with(&pairs(&[("appendonly", "no")]), loading),
         Err("LOADING Redis is loading the dataset in memory".to_string())
     );
-    assert!(cfg.set_with(&pairs(&[("maxmemory", "1mb")]), loading).is_ok());
+    assert!(cfg
+        .set_with(&pairs(&[("maxmemory", "1mb")]), loading)
+        .is_ok());
     // `enable-protected-configs yes` lets plain `set` change them.
     let mut cfg = load_text("enable-protected-configs yes\n", &[]).unwrap().0;
     set(&mut cfg, &[("dbfilename", "y.rdb")]).unwrap();
@@ -729,13 +1312,20 @@ fn param_metadata() {
     assert_eq!(p.alias(), Some("slaveof"));
     assert!(p.is_immutable() && p.is_multi_arg());
     assert!(p.unsupported_reason().is_some());
-    let sensitive: Vec<&str> = params().iter().filter(|p| p.is_sensitive()).map(Param::name).collect();
+    let sensitive: Vec<&str> = params()
+        .iter()
+        .filter(|p| p.is_sensitive())
+        .map(Param::name)
+        .collect();
     // Verified with SLOWLOG redaction on redis-server 7.0.15.
     assert_eq!(sensitive, ["masteruser", "masterauth", "requirepass"]);
     assert_eq!(find_param(b"maxmemory").unwrap().type_name(), "memory");
     assert_eq!(find_param(b"unixsocketperm").unwrap().type_name(), "octal");
     assert!(Config::names().any(|n| n == "maxmemory"));
-    let mut all: Vec<&str> = params().iter().flat_map(|p| std::iter::once(p.name()).chain(p.alias())).collect();
+    let mut all: Vec<&str> = params()
+        .iter()
+        .flat_map(|p| std::iter::once(p.name()).chain(p.alias()))
+        .collect();
     let n = all.len();
     all.sort();
     all.dedup();
@@ -767,7 +1357,10 @@ fn gated_directives_fail_unless_off() {
     ];
     for (line, message) in cases {
         let e = load_err(&format!("port 7000\n{line}\n"), &[]);
-        assert_eq!((e.line, e.text.as_deref(), e.message.as_str()), (Some(2), Some(line), message.as_str()));
+        assert_eq!(
+            (e.line, e.text.as_deref(), e.message.as_str()),
+            (Some(2), Some(line), message.as_str())
+        );
     }
     // The "off" values are fine.
     let text = "appendonly no\nsave \"\"\nreplicaof no one\nslaveof NO ONE\ncluster-enabled no\n\
@@ -795,8 +1388,11 @@ fn gated_directives_fail_unless_off() {
     assert!(set(&mut cfg, &[("tls-port", "6380")]).is_err());
     assert!(set(&mut cfg, &[("shutdown-on-sigint", "save now")]).is_err());
     assert_eq!(cfg, Config::default());
-    let gated: Vec<&str> =
-        params().iter().filter(|p| p.unsupported_reason().is_some()).map(Param::name).collect();
+    let gated: Vec<&str> = params()
+        .iter()
+        .filter(|p| p.unsupported_reason().is_some())
+        .map(Param::name)
+        .collect();
     assert_eq!(
         gated,
         [
@@ -835,29 +1431,134 @@ fn startup_errors_match_redis() {
     // (config text, line, shown line, message) — verified with redis-server
     // 7.0.15 started on a file with that content.
     let cases: &[(&str, usize, &str, &str)] = &[
-        ("maxmemory abc\n", 1, "maxmemory abc", "argument must be a memory value"),
-        ("maxmemory 1 2\n", 1, "maxmemory 1 2", "wrong number of arguments"),
+        (
+            "maxmemory abc\n",
+            1,
+            "maxmemory abc",
+            "argument must be a memory value",
+        ),
+        (
+            "maxmemory 1 2\n",
+            1,
+            "maxmemory 1 2",
+            "wrong number of arguments",
+        ),
         ("save 1 abc\n", 1, "save 1 abc", "Invalid save parameters"),
-        ("port \"abc\n", 1, "port \"abc", "Unbalanced quotes in configuration line"),
-        ("\n\n  port   abc  \n", 3, "port   abc", "argument couldn't be parsed into an integer"),
-        ("loglevel nothing\n", 1, "loglevel nothing", "argument(s) must be one of the following: debug, verbose, notice, warning"),
-        ("socket-mark-id -1\n", 1, "socket-mark-id -1", "argument must be between 0 and 4294967295 inclusive"),
-        ("appendfilename \"\"\n", 1, "appendfilename \"\"", "appendfilename can't be empty"),
-        ("appendfilename a/b\n", 1, "appendfilename a/b", "appendfilename can't be a path, just a filename"),
-        ("appenddirname a/b\n", 1, "appenddirname a/b", "appenddirname can't be a path, just a dirname"),
-        ("appenddirname \"\"\n", 1, "appenddirname \"\"", "appenddirname can't be empty"),
-        ("dbfilename a/b\n", 1, "dbfilename a/b", "dbfilename can't be a path, just a filename"),
-        ("unixsocketperm 800\n", 1, "unixsocketperm 800", "argument couldn't be parsed as an octal number"),
-        ("replicaof 1.2.3.4 abc\n", 1, "replicaof 1.2.3.4 abc", "Invalid master port"),
-        ("replicaof a\n", 1, "replicaof a", "wrong number of arguments"),
-        ("oom-score-adj-values 0 200 3000\n", 1, "oom-score-adj-values 0 200 3000", "Invalid oom-score-adj-values, elements must be between -2000 and 2000."),
-        ("proc-title-template \"{title}\"\n", 1, "proc-title-template \"{title}\"", "template format is invalid or contains unknown variables"),
-        ("dir /nonexistent-hematite\n", 1, "dir /nonexistent-hematite", "No such file or directory"),
+        (
+            "port \"abc\n",
+            1,
+            "port \"abc",
+            "Unbalanced quotes in configuration line",
+        ),
+        (
+            "\n\n  port   abc  \n",
+            3,
+            "port   abc",
+            "argument couldn't be parsed into an integer",
+        ),
+        (
+            "loglevel nothing\n",
+            1,
+            "loglevel nothing",
+            "argument(s) must be one of the following: debug, verbose, notice, warning",
+        ),
+        (
+            "socket-mark-id -1\n",
+            1,
+            "socket-mark-id -1",
+            "argument must be between 0 and 4294967295 inclusive",
+        ),
+        (
+            "appendfilename \"\"\n",
+            1,
+            "appendfilename \"\"",
+            "appendfilename can't be empty",
+        ),
+        (
+            "appendfilename a/b\n",
+            1,
+            "appendfilename a/b",
+            "appendfilename can't be a path, just a filename",
+        ),
+        (
+            "appenddirname a/b\n",
+            1,
+            "appenddirname a/b",
+            "appenddirname can't be a path, just a dirname",
+        ),
+        (
+            "appenddirname \"\"\n",
+            1,
+            "appenddirname \"\"",
+            "appenddirname can't be empty",
+        ),
+        (
+            "dbfilename a/b\n",
+            1,
+            "dbfilename a/b",
+            "dbfilename can't be a path, just a filename",
+        ),
+        (
+            "unixsocketperm 800\n",
+            1,
+            "unixsocketperm 800",
+            "argument couldn't be parsed as an octal number",
+        ),
+        (
+            "replicaof 1.2.3.4 abc\n",
+            1,
+            "replicaof 1.2.3.4 abc",
+            "Invalid master port",
+        ),
+        (
+            "replicaof a\n",
+            1,
+            "replicaof a",
+            "wrong number of arguments",
+        ),
+        (
+            "oom-score-adj-values 0 200 3000\n",
+            1,
+            "oom-score-adj-values 0 200 3000",
+            "Invalid oom-score-adj-values, elements must be between -2000 and 2000.",
+        ),
+        (
+            "proc-title-template \"{title}\"\n",
+            1,
+            "proc-title-template \"{title}\"",
+            "template format is invalid or contains unknown variables",
+        ),
+        (
+            "dir /nonexistent-hematite\n",
+            1,
+            "dir /nonexistent-hematite",
+            "No such file or directory",
+        ),
         ("dir \"\"\n", 1, "dir \"\"", "No such file or directory"),
-        ("my.module\n", 1, "my.module", "Module config specified without value"),
-        ("list-max-ziplist-entries 5 6\n", 1, "list-max-ziplist-entries 5 6", "Bad directive or wrong number of arguments"),
-        ("rename-command FOO\n", 1, "rename-command FOO", "Bad directive or wrong number of arguments"),
-        ("include\n", 1, "include", "Bad directive or wrong number of arguments"),
+        (
+            "my.module\n",
+            1,
+            "my.module",
+            "Module config specified without value",
+        ),
+        (
+            "list-max-ziplist-entries 5 6\n",
+            1,
+            "list-max-ziplist-entries 5 6",
+            "Bad directive or wrong number of arguments",
+        ),
+        (
+            "rename-command FOO\n",
+            1,
+            "rename-command FOO",
+            "Bad directive or wrong number of arguments",
+        ),
+        (
+            "include\n",
+            1,
+            "include",
+            "Bad directive or wrong number of arguments",
+        ),
     ];
     for &(text, line, shown, message) in cases {
         let e = load_err(text, &[]);
@@ -877,7 +1578,8 @@ fn startup_errors_match_redis() {
 #[test]
 fn accepted_oddities() {
     // Verified: these load fine in redis-server 7.0.15.
-    let text = "list-max-ziplist-entries 5\nlist-max-ziplist-value 64\nlua-replicate-commands yes\n\
+    let text =
+        "list-max-ziplist-entries 5\nlist-max-ziplist-value 64\nlua-replicate-commands yes\n\
                 unixsocketperm \"\"\nbind \"\"\nrequirepass \"\"\nproc-title-template \"{port}\"\n\
                 hz 0\n# comment\n   # indented comment\n\t\n";
     let (cfg, _) = load_text(text, &[]).unwrap();
@@ -900,7 +1602,10 @@ fn loads_typical_values() {
     let (cfg, info) = load_text(text, &[]).unwrap();
     assert_eq!(cfg.port, 7777);
     assert_eq!(cfg.bind, ["127.0.0.1", "-::1"]);
-    assert_eq!(cfg.bind_addrs().collect::<Vec<_>>(), [("127.0.0.1", false), ("::1", true)]);
+    assert_eq!(
+        cfg.bind_addrs().collect::<Vec<_>>(),
+        [("127.0.0.1", false), ("::1", true)]
+    );
     assert_eq!(cfg.maxmemory, 2 << 30);
     assert_eq!(cfg.maxmemory_policy, MaxmemoryPolicy::AllkeysLru);
     assert_eq!(cfg.requirepass.as_deref(), Some(&b"p w\x00d"[..]));
@@ -917,7 +1622,10 @@ fn loads_typical_values() {
     assert_eq!(cfg.notify_keyspace_events, "glE");
     assert_eq!(
         cfg.rename_commands,
-        [("FLUSHALL".to_string(), String::new()), ("CONFIG".to_string(), "CONFIG_X".to_string())]
+        [
+            ("FLUSHALL".to_string(), String::new()),
+            ("CONFIG".to_string(), "CONFIG_X".to_string())
+        ]
     );
     assert_eq!(cfg.latency_tracking_info_percentiles, [50.0, 90.0]);
     assert_eq!(cfg.shutdown_on_sigint, SHUTDOWN_NOSAVE);
@@ -927,7 +1635,14 @@ fn loads_typical_values() {
     assert_eq!(cfg.supervised, "systemd");
     assert!(info.config_from_stdin);
     assert_eq!(info.config_file, None);
-    assert_eq!(info.directives[0], DirectiveOrigin { name: "port", source: Source::Stdin, line: 2 });
+    assert_eq!(
+        info.directives[0],
+        DirectiveOrigin {
+            name: "port",
+            source: Source::Stdin,
+            line: 2
+        }
+    );
 }
 
 #[test]
@@ -943,18 +1658,42 @@ fn command_line_options_are_merged_like_redis() {
         let (text, stdin) = command_line_options(&strings(args), first);
         (String::from_utf8(text).unwrap(), stdin)
     };
-    assert_eq!(opts(&["--port", "6380"], 1), ("port \"6380\" ".to_string(), false));
+    assert_eq!(
+        opts(&["--port", "6380"], 1),
+        ("port \"6380\" ".to_string(), false)
+    );
     assert_eq!(
         opts(&["--save", "900", "1", "--loglevel", "debug"], 2),
-        ("save \"900\" \"1\" \nloglevel \"debug\" ".to_string(), false)
+        (
+            "save \"900\" \"1\" \nloglevel \"debug\" ".to_string(),
+            false
+        )
     );
-    assert_eq!(opts(&["--save", "--port", "1"], 2), ("save \"\"\nport \"1\" ".to_string(), false));
-    assert_eq!(opts(&["--port", "1", "--save"], 2), ("port \"1\" \nsave \"\"".to_string(), false));
-    assert_eq!(opts(&["--maxmemory", "--foo"], 2), ("maxmemory \"--foo\" ".to_string(), false));
+    assert_eq!(
+        opts(&["--save", "--port", "1"], 2),
+        ("save \"\"\nport \"1\" ".to_string(), false)
+    );
+    assert_eq!(
+        opts(&["--port", "1", "--save"], 2),
+        ("port \"1\" \nsave \"\"".to_string(), false)
+    );
+    assert_eq!(
+        opts(&["--maxmemory", "--foo"], 2),
+        ("maxmemory \"--foo\" ".to_string(), false)
+    );
     assert_eq!(opts(&["--port 6380"], 2), ("port 6380 ".to_string(), false));
-    assert_eq!(opts(&["-", "--port", "1"], 1), ("port \"1\" ".to_string(), true));
-    assert_eq!(opts(&["--port", "1", "-"], 2), ("port \"1\" ".to_string(), true));
-    assert_eq!(opts(&["--foo", "a\"b", "c"], 2), ("foo \"a\\\"b\" \"c\" ".to_string(), false));
+    assert_eq!(
+        opts(&["-", "--port", "1"], 1),
+        ("port \"1\" ".to_string(), true)
+    );
+    assert_eq!(
+        opts(&["--port", "1", "-"], 2),
+        ("port \"1\" ".to_string(), true)
+    );
+    assert_eq!(
+        opts(&["--foo", "a\"b", "c"], 2),
+        ("foo \"a\\\"b\" \"c\" ".to_string(), false)
+    );
 }
 
 #[test]
@@ -963,20 +1702,104 @@ fn command_line_errors_match_redis() {
     // `redis-server t.conf <args>` (file given through stdin here; the
     // line numbering is the same).
     let cases: &[(&str, &[&str], usize, &str, &str)] = &[
-        ("port 7397\n", &["--maxmemory", "abc"], 3, "maxmemory \"abc\"", "argument must be a memory value"),
-        ("port 7397", &["--maxmemory", "abc"], 2, "maxmemory \"abc\"", "argument must be a memory value"),
-        ("port 7397\n\n", &["--port", "7397", "--maxmemory", "abc"], 5, "maxmemory \"abc\"", "argument must be a memory value"),
-        ("port 7397\n", &["--port", "7397", "--maxmemory", "1 2"], 4, "maxmemory \"1 2\"", "argument must be a memory value"),
-        ("port 7397\n", &["--port", "7397", "--foo", "a\"b", "c"], 4, "foo \"a\\\"b\" \"c\"", "Bad directive or wrong number of arguments"),
-        ("port 7397\n", &["--maxmemory abc"], 3, "maxmemory abc", "argument must be a memory value"),
-        ("port 7397\n", &["--save", "--maxmemory", "abc"], 4, "maxmemory \"abc\"", "argument must be a memory value"),
-        ("port 7397\n", &["--port"], 3, "port", "wrong number of arguments"),
-        ("port 7397\n", &["--maxmemory", "--foo"], 3, "maxmemory \"--foo\"", "argument must be a memory value"),
-        ("port 7397\n", &["--maxmemory", "1", "--foo"], 4, "foo", "Bad directive or wrong number of arguments"),
-        ("port 7397\n", &["--maxmemory", "1", "2", "--foo"], 3, "maxmemory \"1\" \"2\"", "wrong number of arguments"),
-        ("port 7397\n", &["--save", "--foo"], 4, "foo", "Bad directive or wrong number of arguments"),
-        ("port 7397\n", &["--", "x"], 3, "\"x\"", "Bad directive or wrong number of arguments"),
-        ("port 7397\n", &["--port 1 2"], 3, "port 1 2", "wrong number of arguments"),
+        (
+            "port 7397\n",
+            &["--maxmemory", "abc"],
+            3,
+            "maxmemory \"abc\"",
+            "argument must be a memory value",
+        ),
+        (
+            "port 7397",
+            &["--maxmemory", "abc"],
+            2,
+            "maxmemory \"abc\"",
+            "argument must be a memory value",
+        ),
+        (
+            "port 7397\n\n",
+            &["--port", "7397", "--maxmemory", "abc"],
+            5,
+            "maxmemory \"abc\"",
+            "argument must be a memory value",
+        ),
+        (
+            "port 7397\n",
+            &["--port", "7397", "--maxmemory", "1 2"],
+            4,
+            "maxmemory \"1 2\"",
+            "argument must be a memory value",
+        ),
+        (
+            "port 7397\n",
+            &["--port", "7397", "--foo", "a\"b", "c"],
+            4,
+            "foo \"a\\\"b\" \"c\"",
+            "Bad directive or wrong number of arguments",
+        ),
+        (
+            "port 7397\n",
+            &["--maxmemory abc"],
+            3,
+            "maxmemory abc",
+            "argument must be a memory value",
+        ),
+        (
+            "port 7397\n",
+            &["--save", "--maxmemory", "abc"],
+            4,
+            "maxmemory \"abc\"",
+            "argument must be a memory value",
+        ),
+        (
+            "port 7397\n",
+            &["--port"],
+            3,
+            "port",
+            "wrong number of arguments",
+        ),
+        (
+            "port 7397\n",
+            &["--maxmemory", "--foo"],
+            3,
+            "maxmemory \"--foo\"",
+            "argument must be a memory value",
+        ),
+        (
+            "port 7397\n",
+            &["--maxmemory", "1", "--foo"],
+            4,
+            "foo",
+            "Bad directive or wrong number of arguments",
+        ),
+        (
+            "port 7397\n",
+            &["--maxmemory", "1", "2", "--foo"],
+            3,
+            "maxmemory \"1\" \"2\"",
+            "wrong number of arguments",
+        ),
+        (
+            "port 7397\n",
+            &["--save", "--foo"],
+            4,
+            "foo",
+            "Bad directive or wrong number of arguments",
+        ),
+        (
+            "port 7397\n",
+            &["--", "x"],
+            3,
+            "\"x\"",
+            "Bad directive or wrong number of arguments",
+        ),
+        (
+            "port 7397\n",
+            &["--port 1 2"],
+            3,
+            "port 1 2",
+            "wrong number of arguments",
+        ),
     ];
     for &(text, args, line, shown, message) in cases {
         let e = load_err(text, args);
@@ -1041,9 +1864,21 @@ fn config_file_and_info() {
     assert_eq!(
         info.directives,
         [
-            DirectiveOrigin { name: "port", source: Source::File(file.clone()), line: 1 },
-            DirectiveOrigin { name: "maxmemory", source: Source::File(file.clone()), line: 2 },
-            DirectiveOrigin { name: "maxmemory", source: Source::CommandLine, line: 4 },
+            DirectiveOrigin {
+                name: "port",
+                source: Source::File(file.clone()),
+                line: 1
+            },
+            DirectiveOrigin {
+                name: "maxmemory",
+                source: Source::File(file.clone()),
+                line: 2
+            },
+            DirectiveOrigin {
+                name: "maxmemory",
+                source: Source::CommandLine,
+                line: 4
+            },
         ]
     );
     let missing = dir.path("missing.conf");
@@ -1051,7 +1886,10 @@ fn config_file_and_info() {
     assert_eq!(e.kind, ConfigErrorKind::Unreadable);
     assert_eq!(
         e.to_string(),
-        format!("Fatal error, can't open config file '{}': No such file or directory", missing.display())
+        format!(
+            "Fatal error, can't open config file '{}': No such file or directory",
+            missing.display()
+        )
     );
 }
 
@@ -1064,7 +1902,10 @@ fn include_resolution() {
     dir.write("sub/bad.txt", "foo-in-sub 1\n");
     // Verified: `dir` first, then a relative include, resolves inside `dir`;
     // errors inside an included file count lines from its own start.
-    let e = load_err(&format!("port 7397\ndir {}\ninclude sub/bad.txt\n", dir.dir()), &[]);
+    let e = load_err(
+        &format!("port 7397\ndir {}\ninclude sub/bad.txt\n", dir.dir()),
+        &[],
+    );
     assert_eq!((e.line, e.text.as_deref()), (Some(1), Some("foo-in-sub 1")));
     assert_eq!(e.file, Some(dir.path("sub/bad.txt")));
     // Globs: sorted, hidden files skipped, no match is fine.
@@ -1093,7 +1934,10 @@ fn logfile_is_checked_after_loading() {
     // Verified: no line information, just the reason.
     let e = load_err("logfile /nonexistent-hematite/x.log\n", &[]);
     assert_eq!((e.line, e.text.clone()), (None, None));
-    assert_eq!(e.message, "Can't open the log file: No such file or directory");
+    assert_eq!(
+        e.message,
+        "Can't open the log file: No such file or directory"
+    );
     assert_eq!(
         e.to_string(),
         format!(
@@ -1114,10 +1958,18 @@ fn save_lines_accumulate_in_files() {
     use crate::table::SetCtx;
     let p = find_param(b"save").unwrap();
     let mut cfg = Config::default();
-    let mut ctx = SetCtx { from_file: true, save_loaded: false };
-    let args = |s: &str| s.split(' ').map(|w| w.as_bytes().to_vec()).collect::<Vec<_>>();
+    let mut ctx = SetCtx {
+        from_file: true,
+        save_loaded: false,
+    };
+    let args = |s: &str| {
+        s.split(' ')
+            .map(|w| w.as_bytes().to_vec())
+            .collect::<Vec<_>>()
+    };
     p.apply(&mut cfg, &args("900 1"), &mut ctx).unwrap();
-    p.apply(&mut cfg, &args("300 10 60 10000"), &mut ctx).unwrap();
+    p.apply(&mut cfg, &args("300 10 60 10000"), &mut ctx)
+        .unwrap();
     assert_eq!(get1(&cfg, "save"), "900 1 300 10 60 10000");
     let mut ctx = SetCtx::default();
     p.apply(&mut cfg, &args("100 5"), &mut ctx).unwrap();
@@ -1204,54 +2056,183 @@ jemalloc-bg-thread yes
 /// Every directive mentioned (active or as a commented-out example) in Redis
 /// 7.0's stock redis.conf.
 const STOCK_DIRECTIVES: &[&str] = &[
-    "acl-pubsub-default", "aclfile", "acllog-max-len", "active-defrag-cycle-max",
-    "active-defrag-cycle-min", "active-defrag-ignore-bytes", "active-defrag-max-scan-fields",
-    "active-defrag-threshold-lower", "active-defrag-threshold-upper", "active-expire-effort",
-    "activedefrag", "activerehashing", "always-show-logo", "aof-load-truncated",
-    "aof-rewrite-incremental-fsync", "aof-timestamp-enabled", "aof-use-rdb-preamble",
-    "aof_rewrite_cpulist", "appenddirname", "appendfilename", "appendfsync", "appendonly",
-    "auto-aof-rewrite-min-size", "auto-aof-rewrite-percentage", "bgsave_cpulist", "bind",
-    "bind-source-addr", "bio_cpulist", "busy-reply-threshold", "client-output-buffer-limit",
-    "client-query-buffer-limit", "cluster-allow-pubsubshard-when-down",
-    "cluster-allow-reads-when-down", "cluster-allow-replica-migration",
-    "cluster-announce-bus-port", "cluster-announce-hostname", "cluster-announce-ip",
-    "cluster-announce-port", "cluster-announce-tls-port", "cluster-config-file",
-    "cluster-enabled", "cluster-link-sendbuf-limit", "cluster-migration-barrier",
-    "cluster-node-timeout", "cluster-port", "cluster-preferred-endpoint-type",
-    "cluster-replica-no-failover", "cluster-replica-validity-factor",
-    "cluster-require-full-coverage", "crash-log-enabled", "crash-memcheck-enabled", "daemonize",
-    "databases", "dbfilename", "dir", "disable-thp", "dynamic-hz", "enable-debug-command",
-    "enable-module-command", "enable-protected-configs", "hash-max-listpack-entries",
-    "hash-max-listpack-value", "hll-sparse-max-bytes", "hz", "ignore-warnings", "include",
-    "io-threads", "io-threads-do-reads", "jemalloc-bg-thread", "latency-monitor-threshold",
-    "latency-tracking", "latency-tracking-info-percentiles", "lazyfree-lazy-eviction",
-    "lazyfree-lazy-expire", "lazyfree-lazy-server-del", "lazyfree-lazy-user-del",
-    "lazyfree-lazy-user-flush", "lfu-decay-time", "lfu-log-factor", "list-compress-depth",
-    "list-max-listpack-size", "loadmodule", "logfile", "loglevel", "lua-time-limit",
-    "masterauth", "masteruser", "maxclients", "maxmemory", "maxmemory-clients",
-    "maxmemory-eviction-tenacity", "maxmemory-policy", "maxmemory-samples",
-    "min-replicas-max-lag", "min-replicas-to-write", "no-appendfsync-on-rewrite",
-    "notify-keyspace-events", "oom-score-adj", "oom-score-adj-values", "pidfile", "port",
-    "proc-title-template", "propagation-error-behavior", "protected-mode", "proto-max-bulk-len",
-    "rdb-del-sync-files", "rdb-save-incremental-fsync", "rdbchecksum", "rdbcompression",
-    "rename-command", "repl-backlog-size", "repl-backlog-ttl", "repl-disable-tcp-nodelay",
-    "repl-diskless-load", "repl-diskless-sync", "repl-diskless-sync-delay",
-    "repl-diskless-sync-max-replicas", "repl-ping-replica-period", "repl-timeout",
-    "replica-announce-ip", "replica-announce-port", "replica-announced",
-    "replica-ignore-disk-write-errors", "replica-ignore-maxmemory", "replica-lazy-flush",
-    "replica-priority", "replica-read-only", "replica-serve-stale-data", "replicaof",
-    "requirepass", "sanitize-dump-payload", "save", "server_cpulist", "set-max-intset-entries",
-    "set-proc-title", "shutdown-on-sigint", "shutdown-on-sigterm", "shutdown-timeout",
-    "slowlog-log-slower-than", "slowlog-max-len", "socket-mark-id", "stop-writes-on-bgsave-error",
-    "stream-node-max-bytes", "stream-node-max-entries", "supervised", "syslog-enabled",
-    "syslog-facility", "syslog-ident", "tcp-backlog", "tcp-keepalive", "timeout",
-    "tls-auth-clients", "tls-ca-cert-dir", "tls-ca-cert-file", "tls-cert-file", "tls-ciphers",
-    "tls-ciphersuites", "tls-client-cert-file", "tls-client-key-file",
-    "tls-client-key-file-pass", "tls-cluster", "tls-dh-params-file", "tls-key-file",
-    "tls-key-file-pass", "tls-port", "tls-prefer-server-ciphers", "tls-protocols",
-    "tls-replication", "tls-session-cache-size", "tls-session-cache-timeout",
-    "tls-session-caching", "tracking-table-max-keys", "unixsocket", "unixsocketperm", "user",
-    "zset-max-listpack-entries", "zset-max-listpack-value",
+    "acl-pubsub-default",
+    "aclfile",
+    "acllog-max-len",
+    "active-defrag-cycle-max",
+    "active-defrag-cycle-min",
+    "active-defrag-ignore-bytes",
+    "active-defrag-max-scan-fields",
+    "active-defrag-threshold-lower",
+    "active-defrag-threshold-upper",
+    "active-expire-effort",
+    "activedefrag",
+    "activerehashing",
+    "always-show-logo",
+    "aof-load-truncated",
+    "aof-rewrite-incremental-fsync",
+    "aof-timestamp-enabled",
+    "aof-use-rdb-preamble",
+    "aof_rewrite_cpulist",
+    "appenddirname",
+    "appendfilename",
+    "appendfsync",
+    "appendonly",
+    "auto-aof-rewrite-min-size",
+    "auto-aof-rewrite-percentage",
+    "bgsave_cpulist",
+    "bind",
+    "bind-source-addr",
+    "bio_cpulist",
+    "busy-reply-threshold",
+    "client-output-buffer-limit",
+    "client-query-buffer-limit",
+    "cluster-allow-pubsubshard-when-down",
+    "cluster-allow-reads-when-down",
+    "cluster-allow-replica-migration",
+    "cluster-announce-bus-port",
+    "cluster-announce-hostname",
+    "cluster-announce-ip",
+    "cluster-announce-port",
+    "cluster-announce-tls-port",
+    "cluster-config-file",
+    "cluster-enabled",
+    "cluster-link-sendbuf-limit",
+    "cluster-migration-barrier",
+    "cluster-node-timeout",
+    "cluster-port",
+    "cluster-preferred-endpoint-type",
+    "cluster-replica-no-failover",
+    "cluster-replica-validity-factor",
+    "cluster-require-full-coverage",
+    "crash-log-enabled",
+    "crash-memcheck-enabled",
+    "daemonize",
+    "databases",
+    "dbfilename",
+    "dir",
+    "disable-thp",
+    "dynamic-hz",
+    "enable-debug-command",
+    "enable-module-command",
+    "enable-protected-configs",
+    "hash-max-listpack-entries",
+    "hash-max-listpack-value",
+    "hll-sparse-max-bytes",
+    "hz",
+    "ignore-warnings",
+    "include",
+    "io-threads",
+    "io-threads-do-reads",
+    "jemalloc-bg-thread",
+    "latency-monitor-threshold",
+    "latency-tracking",
+    "latency-tracking-info-percentiles",
+    "lazyfree-lazy-eviction",
+    "lazyfree-lazy-expire",
+    "lazyfree-lazy-server-del",
+    "lazyfree-lazy-user-del",
+    "lazyfree-lazy-user-flush",
+    "lfu-decay-time",
+    "lfu-log-factor",
+    "list-compress-depth",
+    "list-max-listpack-size",
+    "loadmodule",
+    "logfile",
+    "loglevel",
+    "lua-time-limit",
+    "masterauth",
+    "masteruser",
+    "maxclients",
+    "maxmemory",
+    "maxmemory-clients",
+    "maxmemory-eviction-tenacity",
+    "maxmemory-policy",
+    "maxmemory-samples",
+    "min-replicas-max-lag",
+    "min-replicas-to-write",
+    "no-appendfsync-on-rewrite",
+    "notify-keyspace-events",
+    "oom-score-adj",
+    "oom-score-adj-values",
+    "pidfile",
+    "port",
+    "proc-title-template",
+    "propagation-error-behavior",
+    "protected-mode",
+    "proto-max-bulk-len",
+    "rdb-del-sync-files",
+    "rdb-save-incremental-fsync",
+    "rdbchecksum",
+    "rdbcompression",
+    "rename-command",
+    "repl-backlog-size",
+    "repl-backlog-ttl",
+    "repl-disable-tcp-nodelay",
+    "repl-diskless-load",
+    "repl-diskless-sync",
+    "repl-diskless-sync-delay",
+    "repl-diskless-sync-max-replicas",
+    "repl-ping-replica-period",
+    "repl-timeout",
+    "replica-announce-ip",
+    "replica-announce-port",
+    "replica-announced",
+    "replica-ignore-disk-write-errors",
+    "replica-ignore-maxmemory",
+    "replica-lazy-flush",
+    "replica-priority",
+    "replica-read-only",
+    "replica-serve-stale-data",
+    "replicaof",
+    "requirepass",
+    "sanitize-dump-payload",
+    "save",
+    "server_cpulist",
+    "set-max-intset-entries",
+    "set-proc-title",
+    "shutdown-on-sigint",
+    "shutdown-on-sigterm",
+    "shutdown-timeout",
+    "slowlog-log-slower-than",
+    "slowlog-max-len",
+    "socket-mark-id",
+    "stop-writes-on-bgsave-error",
+    "stream-node-max-bytes",
+    "stream-node-max-entries",
+    "supervised",
+    "syslog-enabled",
+    "syslog-facility",
+    "syslog-ident",
+    "tcp-backlog",
+    "tcp-keepalive",
+    "timeout",
+    "tls-auth-clients",
+    "tls-ca-cert-dir",
+    "tls-ca-cert-file",
+    "tls-cert-file",
+    "tls-ciphers",
+    "tls-ciphersuites",
+    "tls-client-cert-file",
+    "tls-client-key-file",
+    "tls-client-key-file-pass",
+    "tls-cluster",
+    "tls-dh-params-file",
+    "tls-key-file",
+    "tls-key-file-pass",
+    "tls-port",
+    "tls-prefer-server-ciphers",
+    "tls-protocols",
+    "tls-replication",
+    "tls-session-cache-size",
+    "tls-session-cache-timeout",
+    "tls-session-caching",
+    "tracking-table-max-keys",
+    "unixsocket",
+    "unixsocketperm",
+    "user",
+    "zset-max-listpack-entries",
+    "zset-max-listpack-value",
 ];
 
 #[test]
@@ -1274,7 +2255,10 @@ fn rewrite_file(initial: &str, changes: &[(&str, &str)]) -> (String, Config) {
     let dir = TempDir::new("rewrite");
     let file = dir.write("redis.conf", initial);
     let (mut cfg, info) = load(Some(&file), &[]).unwrap();
-    let opts = SetOptions { allow_protected: true, loading: false };
+    let opts = SetOptions {
+        allow_protected: true,
+        loading: false,
+    };
     cfg.set_with(&pairs(changes), opts).unwrap();
     cfg.rewrite(&info).unwrap();
     let text = std::fs::read_to_string(&file).unwrap();
@@ -1330,7 +2314,11 @@ fn rewrite_defaults_and_removals() {
                    maxmemory 1000\nproto-max-bulk-len 1gb\n";
     let (text, _) = rewrite_file(
         initial,
-        &[("slowlog-log-slower-than", "-1"), ("maxmemory", "2048"), ("latency-tracking-info-percentiles", "")],
+        &[
+            ("slowlog-log-slower-than", "-1"),
+            ("maxmemory", "2048"),
+            ("latency-tracking-info-percentiles", ""),
+        ],
     );
     let expected = "port 7395\nsave \"\"\n\nnotify-keyspace-events \"\"\n\nlogfile \"\"\n\
                     unixsocketperm 700\nmaxmemory-clients 10%\nshutdown-on-sigint nosave now\n\
@@ -1361,8 +2349,11 @@ fn rewrite_aliases_unknown_lines_and_comments() {
     )
     .unwrap();
     cfg.rewrite(&info).unwrap();
-    let text = std::fs::read_to_string(&file).unwrap().replace(&cfg.dir, "<DIR>");
-    let expected = "port 7395\n# ??? foo-bar 1\n# ??? \"unbalanced\nmaxmemory 0\n# indented comment\n\
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace(&cfg.dir, "<DIR>");
+    let expected =
+        "port 7395\n# ??? foo-bar 1\n# ??? \"unbalanced\nmaxmemory 0\n# indented comment\n\
                     timeout 0\nsentinel monitor x\n\nuser bob on\ninclude other.conf\nsave \"\"\n\n\
                     busy-reply-threshold 6000\n\n# Generated by CONFIG REWRITE\ndir \"<DIR>\"\n\
                     latency-tracking-info-percentiles 50 99 99.9\n";
@@ -1378,9 +2369,16 @@ fn rewrite_without_file_and_to_missing_file() {
     );
     // A config file that disappeared is recreated from scratch.
     let dir = TempDir::new("rewrite-missing");
-    let info = LoadInfo { config_file: Some(dir.path("gone.conf")), ..LoadInfo::default() };
+    let info = LoadInfo {
+        config_file: Some(dir.path("gone.conf")),
+        ..LoadInfo::default()
+    };
     let mut cfg = Config::default();
-    set(&mut cfg, &[("maxmemory", "1gb"), ("bind", "127.0.0.1"), ("save", "")]).unwrap();
+    set(
+        &mut cfg,
+        &[("maxmemory", "1gb"), ("bind", "127.0.0.1"), ("save", "")],
+    )
+    .unwrap();
     cfg.rewrite(&info).unwrap();
     let text = std::fs::read_to_string(dir.path("gone.conf")).unwrap();
     let dir_line = format!("dir {}", {
@@ -1443,22 +2441,10 @@ fn rewrite_round_trips_many_changes() {
         "replica-priority 5",
         "list-max-listpack-size -3",
     ] {
-        assert!(text.lines().any(|l| l == line), "missing {line:?} in:\n{text}");
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing {line:?} in:\n{text}"
+        );
     }
     assert_eq!(cfg.masterauth.as_deref(), Some(&b"tab\there"[..]));
-}
-
-#[test]
-#[ignore]
-fn tmp_differential() {
-    let cases = std::fs::read_to_string("/tmp/diff/cases.txt").unwrap();
-    let mut cfg = Config::default();
-    let mut out = String::new();
-    for line in cases.lines() {
-        let (n, v) = line.split_once('\t').unwrap();
-        let r = match cfg.set(&pairs(&[(n, v)])) { Ok(_) => "OK".to_string(), Err(e) => format!("ERR:{e}") };
-        let g = get1(&cfg, n);
-        out.push_str(&format!("{n}\t{v}\t{r}\t{g}\n"));
-    }
-    std::fs::write("/tmp/diff/hematite.txt", out).unwrap();
 }

@@ -85,7 +85,11 @@ pub(crate) fn strtoll_full(s: &[u8], base: u32) -> Option<(i64, bool)> {
     if i != s.len() {
         return None;
     }
-    let limit = if negative { (i64::MAX as u128) + 1 } else { i64::MAX as u128 };
+    let limit = if negative {
+        (i64::MAX as u128) + 1
+    } else {
+        i64::MAX as u128
+    };
     if acc > limit {
         return Some((if negative { i64::MIN } else { i64::MAX }, true));
     }
@@ -104,7 +108,10 @@ pub(crate) fn memtoull(s: &[u8]) -> Option<u64> {
     if s.first() == Some(&b'-') {
         return None;
     }
-    let digits_end = s.iter().position(|b| !b.is_ascii_digit()).unwrap_or(s.len());
+    let digits_end = s
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(s.len());
     let unit = s[digits_end..].to_ascii_lowercase();
     let mul: u64 = match unit.as_slice() {
         b"" | b"b" => 1,
@@ -286,7 +293,17 @@ mod tests {
         assert_eq!(string2ll(b"-1"), Some(-1));
         assert_eq!(string2ll(b"9223372036854775807"), Some(i64::MAX));
         assert_eq!(string2ll(b"-9223372036854775808"), Some(i64::MIN));
-        for bad in [&b""[..], b"-", b"01", b"-0", b"+1", b" 1", b"1 ", b"1k", b"9223372036854775808"] {
+        for bad in [
+            &b""[..],
+            b"-",
+            b"01",
+            b"-0",
+            b"+1",
+            b" 1",
+            b"1 ",
+            b"1k",
+            b"9223372036854775808",
+        ] {
             assert_eq!(string2ll(bad), None, "{:?}", String::from_utf8_lossy(bad));
         }
     }
@@ -307,10 +324,22 @@ mod tests {
         assert_eq!(memtoull(b""), Some(0));
         assert_eq!(memtoull(b"kb"), Some(0));
         assert_eq!(memtoull(b"18446744073709551616"), Some(u64::MAX));
-        assert_eq!(memtoull(b"99999999999999999999k"), Some(18446744073709550616));
+        assert_eq!(
+            memtoull(b"99999999999999999999k"),
+            Some(18446744073709550616)
+        );
         assert_eq!(memtoull(b"20000000000gb"), Some(3028092406290448384));
         assert_eq!(memtoull(b"17179869184gb"), Some(0));
-        for bad in [&b"-1"[..], b"1bb", b"1.5mb", b"0x10", b" 1", b"1 ", b"+1", b"abc"] {
+        for bad in [
+            &b"-1"[..],
+            b"1bb",
+            b"1.5mb",
+            b"0x10",
+            b" 1",
+            b"1 ",
+            b"+1",
+            b"abc",
+        ] {
             assert_eq!(memtoull(bad), None, "{:?}", String::from_utf8_lossy(bad));
         }
     }
@@ -325,7 +354,10 @@ mod tests {
         assert_eq!(strtoll_full(b"+", 10), None);
         assert_eq!(strtoll_full(b"777", 8), Some((511, false)));
         assert_eq!(strtoll_full(b"800", 8), None);
-        assert_eq!(strtoll_full(b"99999999999999999999", 10), Some((i64::MAX, true)));
+        assert_eq!(
+            strtoll_full(b"99999999999999999999", 10),
+            Some((i64::MAX, true))
+        );
     }
 
     #[test]

@@ -98,6 +98,8 @@ pub struct Parser {
     bulk_len: Option<usize>,
     /// Arguments decoded so far for the request in progress.
     argv: Vec<Bytes>,
+    /// Total bytes of `argv`, counted against the query buffer limit.
+    argv_bytes: usize,
 }
 
 impl Parser {
@@ -109,6 +111,13 @@ impl Parser {
     /// True when a multibulk request has been partly read.
     pub fn in_progress(&self) -> bool {
         self.remaining > 0
+    }
+
+    /// Bytes held by the arguments of the request in progress. A peer that
+    /// sends a huge multibulk one bulk at a time must be stopped by the
+    /// query buffer limit even though each bulk leaves the read buffer.
+    pub fn pending_bytes(&self) -> usize {
+        self.argv_bytes
     }
 
     /// The length of the bulk currently awaited, when known; the connection
@@ -202,10 +211,12 @@ impl Parser {
                 }
                 let arg = buf.split_to(len).freeze();
                 buf.advance(2);
+                self.argv_bytes += arg.len();
                 self.argv.push(arg);
                 self.bulk_len = None;
                 self.remaining -= 1;
             }
+            self.argv_bytes = 0;
             return Ok(Some(std::mem::take(&mut self.argv)));
         }
     }

@@ -203,10 +203,11 @@ where
         }
 
         let limit = shared.query_buffer_limit.load(Ordering::Relaxed);
-        if rbuf.len() as u64 > limit {
+        let qbuf = rbuf.len() + parser.pending_bytes();
+        if qbuf as u64 > limit {
             let mut st = shared.state.lock();
             st.stats.client_query_buffer_limit_disconnections += 1;
-            tracing::warn!("Closing client that reached max query buffer length: id={id} addr={} (qbuf={})", peer.addr, rbuf.len());
+            tracing::warn!("Closing client that reached max query buffer length: id={id} addr={} (qbuf={qbuf})", peer.addr);
             break 'conn;
         }
 
