@@ -14,7 +14,9 @@
 #                          "redis": run a second redis-server as the "hematite" side
 #                          (measures the noise floor, Redis vs itself);
 #                          a path: run that hematite binary as is (no build).
-#   HEMATITE_ARGS          extra arguments for `hematite server` (default: none)
+#   HEMATITE_ARGS          extra arguments for `hematite server`, shell-quoted
+#                          (default: "--save '' --appendonly no", as for Redis;
+#                          set to "" to pass none)
 #   SKIP_BUILD=1           don't run cargo build (use the existing target/release/hematite)
 #   REDIS_SERVER=redis-server   the reference server binary
 #   SERVER_CPUS / BENCH_CPUS    if set, pin servers / redis-benchmark with taskset -c
@@ -30,7 +32,9 @@ TESTS="${TESTS:-ping,set,get,incr,mset}"
 PIPELINES="${PIPELINES:-1 16}"
 REDIS_SERVER="${REDIS_SERVER:-redis-server}"
 HEMATITE_BIN_OVERRIDE="${HEMATITE_BIN_OVERRIDE:-}"
-HEMATITE_ARGS="${HEMATITE_ARGS:-}"
+# Same persistence settings as the Redis side unless told otherwise.
+HEMATITE_ARGS="${HEMATITE_ARGS-"--save '' --appendonly no"}"
+eval "H_ARGS=($HEMATITE_ARGS)"
 SKIP_BUILD="${SKIP_BUILD:-0}"
 SERVER_CPUS="${SERVER_CPUS:-}"
 BENCH_CPUS="${BENCH_CPUS:-}"
@@ -105,9 +109,9 @@ start_redis() { # $1 = port, $2 = log name; prints the pid
 
 start_hematite() { # $1 = port; prints the pid
     mkdir -p "$WORK/hematite"
-    # shellcheck disable=SC2046,SC2086
+    # shellcheck disable=SC2046
     (cd "$WORK/hematite" && exec $(pin_server) "$H_BIN" server --port "$1" --bind 127.0.0.1 \
-        $HEMATITE_ARGS) >"$WORK/hematite.log" 2>&1 &
+        ${H_ARGS[@]+"${H_ARGS[@]}"}) >"$WORK/hematite.log" 2>&1 &
     echo $!
 }
 
@@ -239,7 +243,7 @@ STAMP="$(date +%Y%m%d-%H%M%S)"
 OUT="$RESULTS_DIR/$STAMP.md"
 cp "$RAW" "$RESULTS_DIR/$STAMP.tsv"
 
-export H_KIND H_BIN H_VERSION R_VERSION ROUNDS N_P1 N_P16 CLIENTS CLK_TCK SERVER_CPUS BENCH_CPUS
+export HEMATITE_ARGS H_KIND H_BIN H_VERSION R_VERSION ROUNDS N_P1 N_P16 CLIENTS CLK_TCK SERVER_CPUS BENCH_CPUS
 python3 "$ROOT/bench/report.py" "$RAW" | tee "$OUT"
 echo >&2
 echo "report: $OUT (raw data: $RESULTS_DIR/$STAMP.tsv)" >&2

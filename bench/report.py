@@ -73,6 +73,8 @@ def main(path):
     h_desc = os.environ.get("H_VERSION") or os.environ.get("H_BIN", "?")
     if kind == "redis":
         h_desc = "**redis-server standing in for hematite (HEMATITE_BIN_OVERRIDE=redis: noise-floor run)**"
+    if kind != "redis":
+        h_desc += f" (`hematite server --port P --bind 127.0.0.1 {os.environ.get('HEMATITE_ARGS', '')}`)"
     out.append(f"- hematite side: {h_desc}")
     out.append(f"- Redis side: {os.environ.get('R_VERSION', '?')}")
     out.append(

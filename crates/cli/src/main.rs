@@ -5,7 +5,6 @@
 //! monitor, ...) are added as further subcommands here.
 
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
 
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
@@ -53,11 +52,10 @@ fn server(args: Vec<String>) -> i32 {
         println!("       hematite server /etc/myredis.conf --loglevel verbose");
         return 0;
     }
-    let (file, rest): (Option<PathBuf>, &[String]) = match args.first() {
-        Some(first) if !first.starts_with("--") || first == "-" => (Some(PathBuf::from(first)), &args[1..]),
-        _ => (None, &args[..]),
-    };
-    let (config, info) = match hematite_config::load(file.as_deref(), rest) {
+    // redis-server's rule: a first argument that does not start with '-'
+    // (or is exactly '-', standard input) names the configuration file.
+    let loaded = hematite_config::load_from_argv(&args);
+    let (config, info) = match loaded {
         Ok(x) => x,
         Err(e) => {
             eprint!("{e}");

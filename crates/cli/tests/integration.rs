@@ -366,3 +366,25 @@ fn redis_7_2_client_subcommands() {
     );
     roundtrip(&mut s, b"PING\r\n", b"+PONG\r\n");
 }
+
+#[test]
+fn config_set_port_rebinds() {
+    let srv = start(&[]);
+    let mut s = connect(srv.port);
+    // A port that is taken: refused, and the old listener keeps working.
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let busy = taken.local_addr().unwrap().port().to_string();
+    roundtrip(
+        &mut s,
+        &cmd(&[b"CONFIG", b"SET", b"port", busy.as_bytes()]),
+        b"-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port\r\n",
+    );
+    let mut t = connect(srv.port);
+    roundtrip(&mut t, b"PING\r\n", b"+PONG\r\n");
+    let newport = free_port();
+    roundtrip(&mut s, &cmd(&[b"CONFIG", b"SET", b"port", newport.to_string().as_bytes()]), b"+OK\r\n");
+    let mut u = connect(newport);
+    roundtrip(&mut u, b"PING\r\n", b"+PONG\r\n");
+    roundtrip(&mut u, &cmd(&[b"CONFIG", b"GET", b"port"]), format!("*2\r\n$4\r\nport\r\n${}\r\n{newport}\r\n", newport.to_string().len()).as_bytes());
+    assert!(TcpStream::connect(("127.0.0.1", srv.port)).is_err(), "old port still listening");
+}

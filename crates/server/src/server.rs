@@ -65,6 +65,7 @@ pub fn run(config: Config, info: LoadInfo, executable: String) -> i32 {
     };
     let paths = PathInfo { executable, config_file };
     let shared = Shared::new(config, info, paths);
+    let _ = shared.me.set(Arc::downgrade(&shared));
     let code = runtime.block_on(main_loop(shared.clone()));
     runtime.shutdown_timeout(Duration::from_millis(200));
     code
@@ -94,7 +95,7 @@ fn daemonize() -> std::io::Result<()> {
 }
 
 /// Binds the listeners; returns them or the error text.
-async fn bind_all(config: &Config) -> Result<Vec<(TcpListener, String)>, String> {
+fn bind_all(config: &Config) -> Result<Vec<(TcpListener, String)>, String> {
     let mut out = Vec::new();
     if config.port == 0 && config.unixsocket.is_none() {
         return Ok(out);
@@ -150,7 +151,7 @@ fn bind_tcp(sa: SocketAddr, backlog: u32) -> std::io::Result<TcpListener> {
 
 async fn main_loop(shared: Arc<Shared>) -> i32 {
     let config = shared.state.lock().config.clone();
-    let listeners = match bind_all(&config).await {
+    let listeners = match bind_all(&config) {
         Ok(l) => l,
         Err(e) => {
             tracing::warn!("{e}");
@@ -168,9 +169,7 @@ async fn main_loop(shared: Arc<Shared>) -> i32 {
     tracing::warn!("Server initialized");
     shared.startup_memory.store(memory_figures().allocated, Ordering::Relaxed);
 
-    for (l, _) in listeners {
-        tokio::spawn(accept_tcp(shared.clone(), l));
-    }
+    start_accepting(&shared, listeners);
     if let Some(path) = &config.unixsocket {
         let _ = std::fs::remove_file(path);
         match UnixListener::bind(path) {
@@ -215,6 +214,28 @@ async fn main_loop(shared: Arc<Shared>) -> i32 {
     }
     tracing::warn!("hematite is now ready to exit, bye bye...");
     0
+}
+
+/// Spawns the accept loops for `listeners`, replacing any running ones.
+fn start_accepting(shared: &Arc<Shared>, listeners: Vec<(TcpListener, String)>) {
+    let mut handles = shared.listeners.lock();
+    for h in handles.drain(..) {
+        h.abort();
+    }
+    for (l, _) in listeners {
+        handles.push(tokio::spawn(accept_tcp(shared.clone(), l)).abort_handle());
+    }
+}
+
+/// Rebinds the TCP listeners after `CONFIG SET port` / `bind`. On failure
+/// the old listeners keep running and the error text is returned.
+pub fn rebind(shared: &Shared, config: &Config) -> Result<u16, String> {
+    let me = shared.me.get().and_then(|w| w.upgrade()).ok_or("server not running")?;
+    let listeners = bind_all(config)?;
+    let port = listeners.first().and_then(|(l, _)| l.local_addr().ok()).map(|a| a.port()).unwrap_or(config.port);
+    start_accepting(&me, listeners);
+    tracing::info!("Listening again on port {port}.");
+    Ok(port)
 }
 
 /// Admits a new connection or explains why not: `maxclients`, then

@@ -208,6 +208,10 @@ pub struct Shared {
     pub startup_memory: AtomicU64,
     /// `timeout` (idle seconds before closing a client; 0 = never).
     pub timeout_secs: AtomicU64,
+    /// The running accept loops (replaced by CONFIG SET port / bind).
+    pub listeners: parking_lot::Mutex<Vec<tokio::task::AbortHandle>>,
+    /// A weak reference to this value, for spawning tasks from commands.
+    pub me: std::sync::OnceLock<std::sync::Weak<Shared>>,
 }
 
 /// Paths reported in INFO server.
@@ -253,6 +257,8 @@ impl Shared {
             peak_memory: AtomicU64::new(0),
             startup_memory: AtomicU64::new(0),
             timeout_secs: AtomicU64::new(0),
+            listeners: parking_lot::Mutex::new(Vec::new()),
+            me: std::sync::OnceLock::new(),
         };
         shared.timeout_secs.store(shared.state.lock().config.timeout, Ordering::Relaxed);
         Arc::new(shared)

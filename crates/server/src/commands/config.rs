@@ -26,14 +26,8 @@ pub static SUBCOMMANDS: &[Row] = &[
 
 /// `CONFIG GET parameter [parameter ...]`
 fn get(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    for pattern in &argv[2..] {
-        for (k, v) in ctx.st.config.get(pattern) {
-            if !pairs.iter().any(|(n, _)| *n == k) {
-                pairs.push((k, v));
-            }
-        }
-    }
+    let patterns: Vec<&[u8]> = argv[2..].iter().map(|p| &p[..]).collect();
+    let pairs = ctx.st.config.get_many(&patterns);
     ctx.out.map(pairs.len());
     for (k, v) in pairs {
         ctx.out.bulk(k.as_bytes());
@@ -48,9 +42,33 @@ fn set(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         return Err(CmdError::Syntax);
     }
     let pairs: Vec<(Vec<u8>, Vec<u8>)> = argv[2..].chunks(2).map(|p| (p[0].to_vec(), p[1].to_vec())).collect();
-    ctx.st.config.set(&pairs).map_err(CmdError::coded)?;
+    let before = ctx.st.config.clone();
+    let changed = ctx.st.config.set(&pairs).map_err(CmdError::coded)?;
+    if let Err((name, reason)) = apply_changes(ctx, &changed) {
+        // All or nothing, as in Redis: undo every change of this call.
+        ctx.st.config = before;
+        apply(ctx);
+        return Err(CmdError::coded(hematite_config::set_failed(name, &reason)));
+    }
     apply(ctx);
     ctx.out.ok();
+    Ok(())
+}
+
+/// Performs the side effects of changed parameters that need more than a
+/// new value (moving to another directory, listening elsewhere).
+fn apply_changes(ctx: &mut Ctx, changed: &[&'static str]) -> Result<(), (&'static str, String)> {
+    if changed.contains(&"dir") {
+        std::env::set_current_dir(&ctx.st.config.dir).map_err(|e| ("dir", e.to_string()))?;
+    }
+    let port_changed = changed.contains(&"port");
+    if port_changed || changed.contains(&"bind") {
+        match crate::server::rebind(ctx.shared, &ctx.st.config) {
+            Ok(port) => ctx.st.tcp_port = port,
+            Err(_) if port_changed => return Err(("port", "Unable to listen on this port".into())),
+            Err(_) => return Err(("bind", "Failed to bind to specified addresses.".into())),
+        }
+    }
     Ok(())
 }
 
