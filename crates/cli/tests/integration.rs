@@ -388,3 +388,67 @@ fn config_set_port_rebinds() {
     roundtrip(&mut u, &cmd(&[b"CONFIG", b"GET", b"port"]), format!("*2\r\n$4\r\nport\r\n${}\r\n{newport}\r\n", newport.to_string().len()).as_bytes());
     assert!(TcpStream::connect(("127.0.0.1", srv.port)).is_err(), "old port still listening");
 }
+
+/// Reads one RESP2 reply to SCAN: returns (cursor, keys).
+fn read_scan_reply(s: &mut TcpStream) -> (u64, Vec<String>) {
+    let mut r = std::io::BufReader::new(s.try_clone().unwrap());
+    use std::io::BufRead;
+    let mut line = String::new();
+    let mut next = |r: &mut std::io::BufReader<TcpStream>| {
+        line.clear();
+        r.read_line(&mut line).unwrap();
+        line.trim_end().to_string()
+    };
+    assert_eq!(next(&mut r), "*2");
+    next(&mut r);
+    let cursor: u64 = next(&mut r).parse().unwrap();
+    let n: usize = next(&mut r).trim_start_matches('*').parse().unwrap();
+    let mut keys = Vec::new();
+    for _ in 0..n {
+        next(&mut r);
+        keys.push(next(&mut r));
+    }
+    (cursor, keys)
+}
+
+#[test]
+fn scan_returns_every_stable_key_while_the_table_grows_and_shrinks() {
+    let srv = start(&[]);
+    let mut s = connect(srv.port);
+    let mut w = connect(srv.port);
+    let mut pipe = Vec::new();
+    for i in 0..1000 {
+        pipe.extend(cmd(&[b"SET", format!("stable:{i}").as_bytes(), b"v"]));
+    }
+    w.write_all(&pipe).unwrap();
+    assert_eq!(read_n(&mut w, 5000).len(), 5000);
+    let mut seen = std::collections::HashSet::new();
+    let mut cursor = 0u64;
+    let mut round = 0;
+    loop {
+        s.write_all(&cmd(&[b"SCAN", cursor.to_string().as_bytes(), b"COUNT", b"20"])).unwrap();
+        let (c, keys) = read_scan_reply(&mut s);
+        seen.extend(keys.into_iter().filter(|k| k.starts_with("stable:")));
+        cursor = c;
+        // Between calls, grow the table a lot, then shrink it again.
+        let mut pipe = Vec::new();
+        let op: &[u8] = if round % 20 < 10 { b"SET" } else { b"DEL" };
+        for i in 0..400 {
+            let k = format!("churn:{}:{i}", round % 10);
+            if op == b"SET" {
+                pipe.extend(cmd(&[b"SET", k.as_bytes(), b"x"]));
+            } else {
+                pipe.extend(cmd(&[b"DEL", k.as_bytes()]));
+            }
+        }
+        w.write_all(&pipe).unwrap();
+        let expect = if op == b"SET" { 400 * 5 } else { 400 * 4 };
+        assert_eq!(read_n(&mut w, expect).len(), expect);
+        round += 1;
+        if cursor == 0 {
+            break;
+        }
+        assert!(round < 100_000, "scan did not terminate");
+    }
+    assert_eq!(seen.len(), 1000, "SCAN missed stable keys");
+}
