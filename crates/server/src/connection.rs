@@ -73,7 +73,7 @@ where
                 created_ms: now,
                 last_interaction_ms: now,
                 db: 0,
-                last_cmd: String::new(),
+                last_cmd: None,
                 resp: 2,
                 qbuf: 0,
                 qbuf_cap: 0,
@@ -180,11 +180,13 @@ where
                     c.db = sess.db;
                     c.resp = if out.resp3() { 3 } else { 2 };
                     c.last_interaction_ms = now_ms;
-                    c.last_cmd = sess.last_cmd.map(|c| c.full_name.clone()).unwrap_or_default();
+                    c.last_cmd = sess.last_cmd;
                     c.qbuf = rbuf.len();
                     c.qbuf_cap = rbuf.capacity();
                     c.omem = out.len();
-                    c.user = sess.user.clone();
+                    if c.user != sess.user {
+                        c.user = sess.user.clone();
+                    }
                 }
                 if limit > 0 && out.len() as u64 > limit {
                     st.stats.client_output_buffer_limit_disconnections += 1;

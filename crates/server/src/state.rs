@@ -129,7 +129,7 @@ pub struct ClientInfo {
     /// Selected database.
     pub db: usize,
     /// Full name of the last command.
-    pub last_cmd: String,
+    pub last_cmd: Option<&'static crate::command::Command>,
     /// Protocol version.
     pub resp: u8,
     /// Query buffer length and free space after the last read.

@@ -44,7 +44,7 @@ fn sync_self(ctx: &mut Ctx) {
     let db = ctx.sess.db;
     let resp = if ctx.out.resp3() { 3 } else { 2 };
     let now = ctx.now_ms;
-    let cmd = ctx.cmd.map(|c| c.full_name.clone()).unwrap_or_default();
+    let cmd = ctx.cmd;
     if let Some(c) = ctx.st.clients.get_mut(&ctx.sess.id) {
         c.db = db;
         c.resp = resp;
@@ -84,7 +84,7 @@ pub fn client_line(c: &ClientInfo, now_ms: i64) -> String {
         c.qbuf_cap,
         c.omem,
         c.qbuf_cap + c.omem + 1024,
-        if c.last_cmd.is_empty() { "NULL" } else { &c.last_cmd },
+        c.last_cmd.map(|c| c.full_name.as_str()).unwrap_or("NULL"),
         c.user,
         c.resp,
         lib_name,
