@@ -56,7 +56,11 @@ pub fn run(config: Config, info: LoadInfo, executable: String) -> i32 {
             return 1;
         }
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().thread_name("hematite-worker").build() {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = std::env::var("HEMATITE_WORKERS").ok().and_then(|v| v.parse::<usize>().ok()) {
+        builder.worker_threads(n.max(1));
+    }
+    let runtime = match builder.enable_all().thread_name("hematite-worker").build() {
         Ok(r) => r,
         Err(e) => {
             tracing::warn!("Can't start the runtime: {e}");
