@@ -452,3 +452,46 @@ fn scan_returns_every_stable_key_while_the_table_grows_and_shrinks() {
     }
     assert_eq!(seen.len(), 1000, "SCAN missed stable keys");
 }
+
+#[test]
+fn config_file_rewrite_and_logfile() {
+    let dir = tempdir("rewrite");
+    let conf = dir.join("redis.conf");
+    let log = dir.join("server.log");
+    let port = free_port();
+    std::fs::write(
+        &conf,
+        format!("# my settings\nport {port}\nbind 127.0.0.1\nlogfile \"{}\"\nmaxmemory 1mb\n", log.display()),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hematite"))
+        .arg("server")
+        .arg(&conf)
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut s = loop {
+        if let Ok(s) = TcpStream::connect(("127.0.0.1", port)) {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    roundtrip(&mut s, &cmd(&[b"CONFIG", b"GET", b"maxmemory"]), b"*2\r\n$9\r\nmaxmemory\r\n$7\r\n1048576\r\n");
+    roundtrip(&mut s, &cmd(&[b"CONFIG", b"SET", b"maxmemory", b"2mb", b"hz", b"20"]), b"+OK\r\n");
+    roundtrip(&mut s, &cmd(&[b"CONFIG", b"REWRITE"]), b"+OK\r\n");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    assert!(text.starts_with("# my settings\n"), "comment lost:\n{text}");
+    assert!(text.contains("maxmemory 2mb"), "{text}");
+    assert!(text.contains("hz 20"), "{text}");
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(logged.contains("Ready to accept connections"), "{logged}");
+    assert!(logged.contains(&format!("port={port}")), "{logged}");
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+}
