@@ -24,6 +24,16 @@ impl Set {
     pub fn encoding(&self) -> &'static str {
         "hashtable"
     }
+    /// True if `member` is in the set.
+    pub fn contains(&self, member: &[u8]) -> bool {
+        self.members.iter().any(|m| &m[..] == member)
+    }
+    /// Calls `f` with every member (in no particular order).
+    pub fn for_each(&self, mut f: impl FnMut(&[u8])) {
+        for m in &self.members {
+            f(m);
+        }
+    }
     /// Heap bytes held.
     pub fn heap_size(&self) -> usize {
         self.members.iter().map(|m| m.len() + 16).sum()

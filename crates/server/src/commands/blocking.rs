@@ -47,6 +47,8 @@ impl Ctx<'_> {
     /// timeout had expired.
     pub fn block_on(&mut self, keys: &[Bytes], timeout_ms: u64, on_timeout: OnTimeout) -> CmdResult {
         let _ = (keys, timeout_ms);
+        // (Parking outside MULTI/scripts is wired in by the blocking
+        // machinery; until then every caller gets the immediate reply.)
         reply_timeout(self, on_timeout);
         Ok(())
     }

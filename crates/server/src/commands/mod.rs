@@ -54,6 +54,10 @@ pub struct Session {
     pub no_touch: bool,
     /// The last command executed.
     pub last_cmd: Option<&'static Command>,
+    /// Running the commands of a MULTI block (EXEC).
+    pub in_exec: bool,
+    /// Running commands for a Lua script or function (`redis.call`).
+    pub in_script: bool,
 }
 
 impl Session {
@@ -68,6 +72,8 @@ impl Session {
             close_after_reply: false,
             no_touch: false,
             last_cmd: None,
+            in_exec: false,
+            in_script: false,
         }
     }
 }
