@@ -23,10 +23,11 @@
 
 use crate::commands::{Ctx, Session};
 use crate::dispatch::dispatch;
-use crate::state::{ClientInfo, Shared};
+use crate::state::{ClientInfo, Shared, State};
 use bytes::{Bytes, BytesMut};
 use hematite_resp::{Limits, Parser, ReplyBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -83,6 +84,11 @@ where
                 user: "default".into(),
                 killed: killed.clone(),
                 wake: wake.clone(),
+                pending: BytesMut::new(),
+                soft_limit_since_ms: 0,
+                sub_counts: (0, 0, 0),
+                multi: -1,
+                blocked: false,
             },
         );
     }
@@ -90,117 +96,88 @@ where
     let mut rbuf = BytesMut::with_capacity(READ_CHUNK);
     let mut out = ReplyBuf::new();
     let mut parser = Parser::new();
-    let mut batch: Vec<Vec<Bytes>> = Vec::new();
+    // Decoded requests not yet executed (the rest of a pipeline stays here
+    // while the client is blocked).
+    let mut batch: VecDeque<Vec<Bytes>> = VecDeque::new();
+    // Parked by a blocking command (the registry in the state knows it).
+    let mut blocked = false;
+    let mut eof = false;
 
     'conn: loop {
-        if rbuf.capacity() - rbuf.len() < 1024 {
-            rbuf.reserve(READ_CHUNK);
-        }
-        let timeout_secs = shared.timeout_secs.load(Ordering::Relaxed);
-        let read = async {
-            if timeout_secs > 0 {
-                match tokio::time::timeout(Duration::from_secs(timeout_secs), stream.read_buf(&mut rbuf)).await {
-                    Ok(r) => Some(r),
-                    Err(_) => None,
-                }
-            } else {
-                Some(stream.read_buf(&mut rbuf).await)
-            }
-        };
-        let n = tokio::select! {
-            biased;
-            _ = wake.notified() => {
-                if killed.load(Ordering::SeqCst) { break 'conn; }
-                continue 'conn;
-            }
-            r = read => match r {
-                None => {
-                    tracing::debug!("Closing idle client");
-                    break 'conn;
-                }
-                Some(Ok(0)) | Some(Err(_)) => break 'conn,
-                Some(Ok(n)) => n,
-            },
-        };
-        shared.net_input_bytes.fetch_add(n as u64, Ordering::Relaxed);
-        shared.reads_processed.fetch_add(1, Ordering::Relaxed);
-        if killed.load(Ordering::SeqCst) {
-            break;
-        }
-
-        // Decode and run everything complete in the buffer.
+        // 1. Decode and run everything complete in the buffer (not while
+        //    blocked: a blocked client's later requests wait, as in Redis).
         let mut close = false;
-        let mut proto_error = None;
-        loop {
-            let auth_pending = !sess.authenticated && shared.auth_required.load(Ordering::Relaxed);
-            let limits = Limits { max_bulk_len: shared.proto_max_bulk_len.load(Ordering::Relaxed), auth_required: auth_pending };
-            batch.clear();
+        if !blocked {
+            let mut proto_error = None;
             loop {
-                match parser.parse(&mut rbuf, &limits) {
-                    Ok(Some(argv)) => {
-                        batch.push(argv);
-                        if auth_pending {
+                let auth_pending = !sess.authenticated && shared.auth_required.load(Ordering::Relaxed);
+                let limits =
+                    Limits { max_bulk_len: shared.proto_max_bulk_len.load(Ordering::Relaxed), auth_required: auth_pending };
+                if batch.is_empty() {
+                    loop {
+                        match parser.parse(&mut rbuf, &limits) {
+                            Ok(Some(argv)) => {
+                                batch.push_back(argv);
+                                if auth_pending {
+                                    break;
+                                }
+                            }
+                            Ok(None) => break,
+                            Err(e) => {
+                                proto_error = Some(e);
+                                break;
+                            }
+                        }
+                    }
+                }
+                if batch.is_empty() && proto_error.is_none() {
+                    break;
+                }
+                {
+                    let mut guard = shared.state.lock();
+                    let st = &mut *guard;
+                    take_pending(st, id, &mut out);
+                    let now_ms = crate::clock::now_ms();
+                    while let Some(argv) = batch.pop_front() {
+                        let mut ctx = Ctx { st, sess: &mut sess, out: &mut out, now_ms, cmd: None, shared: &shared };
+                        dispatch(&mut ctx, &argv);
+                        if let Some(req) = sess.block.take() {
+                            let cmd = sess.last_cmd.expect("a blocking command ran");
+                            crate::commands::blocking::park(st, id, req, cmd, argv, sess.db, out.resp3(), now_ms);
+                            blocked = true;
+                            break;
+                        }
+                        if sess.close_after_reply {
+                            close = true;
                             break;
                         }
                     }
-                    Ok(None) => break,
-                    Err(e) => {
-                        proto_error = Some(e);
-                        break;
+                    if let Some(e) = &proto_error {
+                        if !close && !blocked {
+                            let text = format!("ERR {e}");
+                            st.stats.total_error_replies += 1;
+                            *st.stats.error_codes.entry("ERR".into()).or_insert(0) += 1;
+                            out.error(text.as_bytes());
+                            tracing::debug!("Protocol error ({e}) from client: id={id} addr={}", peer.addr);
+                            close = true;
+                        }
+                    }
+                    sync_info(st, id, &sess, &out, &rbuf, now_ms);
+                    let limit = st.config.client_output_buffer_limit[0].hard_limit_bytes;
+                    if limit > 0 && out.len() as u64 > limit && !sess.subs.active() {
+                        st.stats.client_output_buffer_limit_disconnections += 1;
+                        tracing::warn!(
+                            "Client id={id} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                            peer.addr
+                        );
+                        break 'conn;
                     }
                 }
-            }
-            if batch.is_empty() && proto_error.is_none() {
-                break;
-            }
-            {
-                let mut guard = shared.state.lock();
-                let st = &mut *guard;
-                let now_ms = crate::clock::now_ms();
-                for argv in batch.drain(..) {
-                    let mut ctx = Ctx { st, sess: &mut sess, out: &mut out, now_ms, cmd: None, shared: &shared };
-                    dispatch(&mut ctx, &argv);
-                    if sess.close_after_reply {
-                        close = true;
-                        break;
-                    }
+                // An authenticated client's requests were all decoded in one
+                // pass; one still authenticating is decoded request by request.
+                if close || blocked || proto_error.is_some() || !auth_pending {
+                    break;
                 }
-                if let Some(e) = &proto_error {
-                    if !close {
-                        let text = format!("ERR {e}");
-                        st.stats.total_error_replies += 1;
-                        *st.stats.error_codes.entry("ERR".into()).or_insert(0) += 1;
-                        out.error(text.as_bytes());
-                        tracing::debug!("Protocol error ({e}) from client: id={id} addr={}", peer.addr);
-                    }
-                    close = true;
-                }
-                let limit = st.config.client_output_buffer_limit[0].hard_limit_bytes;
-                if let Some(c) = st.clients.get_mut(&id) {
-                    c.db = sess.db;
-                    c.resp = if out.resp3() { 3 } else { 2 };
-                    c.last_interaction_ms = now_ms;
-                    c.last_cmd = sess.last_cmd;
-                    c.qbuf = rbuf.len();
-                    c.qbuf_cap = rbuf.capacity();
-                    c.omem = out.len();
-                    if c.user != sess.user {
-                        c.user = sess.user.clone();
-                    }
-                }
-                if limit > 0 && out.len() as u64 > limit {
-                    st.stats.client_output_buffer_limit_disconnections += 1;
-                    tracing::warn!(
-                        "Client id={id} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
-                        peer.addr
-                    );
-                    break 'conn;
-                }
-            }
-            // An authenticated client's requests were all decoded in one
-            // pass; one still authenticating is decoded request by request.
-            if close || !auth_pending {
-                break;
             }
         }
 
@@ -213,10 +190,23 @@ where
             break 'conn;
         }
 
+        // 2. Write the replies. A write that cannot progress (the client
+        //    stopped reading) still lets CLIENT KILL and the output limits
+        //    close the connection.
         if !out.is_empty() {
             let len = out.len();
-            if stream.write_all(&out.buf).await.is_err() {
-                break;
+            let mut pos = 0;
+            while pos < len {
+                tokio::select! {
+                    biased;
+                    _ = wake.notified() => {
+                        if killed.load(Ordering::SeqCst) { break 'conn; }
+                    }
+                    r = stream.write(&out.buf[pos..]) => match r {
+                        Ok(0) | Err(_) => break 'conn,
+                        Ok(n) => pos += n,
+                    },
+                }
             }
             shared.net_output_bytes.fetch_add(len as u64, Ordering::Relaxed);
             shared.writes_processed.fetch_add(1, Ordering::Relaxed);
@@ -225,14 +215,140 @@ where
             if out.buf.capacity() > 1024 * 1024 {
                 out.buf = BytesMut::new();
             }
+            if close {
+                let _ = stream.flush().await;
+                break;
+            }
+            // Requests that arrived while this client was blocked, or
+            // messages queued meanwhile, are handled before waiting again.
+            if !blocked && (!batch.is_empty() || has_pending(&shared, id)) {
+                continue 'conn;
+            }
         }
         if close {
             let _ = stream.flush().await;
             break;
         }
+        if !blocked && !batch.is_empty() {
+            continue 'conn;
+        }
+
+        // 3. Wait for input, a wakeup (message, served or unblocked blocking
+        //    command, kill) or the blocking timeout.
+        if rbuf.capacity() - rbuf.len() < 1024 {
+            rbuf.reserve(READ_CHUNK);
+        }
+        let deadline = if blocked { shared.state.lock().blocking.deadline(id) } else { None };
+        let idle_secs = shared.timeout_secs.load(Ordering::Relaxed);
+        let idle_timeout = idle_secs > 0 && !blocked && !sess.subs.active();
+        let sleep = async {
+            if let Some(d) = deadline {
+                let ms = (d - crate::clock::now_ms()).max(0) as u64;
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+                Wait::BlockTimeout
+            } else if idle_timeout {
+                tokio::time::sleep(Duration::from_secs(idle_secs)).await;
+                Wait::Idle
+            } else {
+                std::future::pending::<Wait>().await
+            }
+        };
+        let ev = tokio::select! {
+            biased;
+            _ = wake.notified() => Wait::Woken,
+            w = sleep => w,
+            r = stream.read_buf(&mut rbuf), if !eof => match r {
+                Ok(0) | Err(_) => Wait::Eof,
+                Ok(n) => Wait::Read(n),
+            },
+        };
+        match ev {
+            Wait::Eof => {
+                eof = true;
+                break 'conn;
+            }
+            Wait::Idle => {
+                tracing::debug!("Closing idle client");
+                break 'conn;
+            }
+            Wait::Read(n) => {
+                shared.net_input_bytes.fetch_add(n as u64, Ordering::Relaxed);
+                shared.reads_processed.fetch_add(1, Ordering::Relaxed);
+                if killed.load(Ordering::SeqCst) {
+                    break 'conn;
+                }
+            }
+            Wait::Woken => {
+                if killed.load(Ordering::SeqCst) {
+                    break 'conn;
+                }
+                let mut st = shared.state.lock();
+                take_pending(&mut st, id, &mut out);
+                if blocked && !st.blocking.contains(id) {
+                    blocked = false;
+                }
+            }
+            Wait::BlockTimeout => {
+                let mut st = shared.state.lock();
+                take_pending(&mut st, id, &mut out);
+                if let Some(reply) = crate::commands::blocking::expire(&mut st, id) {
+                    out.buf.extend_from_slice(&reply.buf);
+                }
+                if !st.blocking.contains(id) {
+                    blocked = false;
+                }
+            }
+        }
     }
+    let _ = eof;
     let _ = stream.shutdown().await;
     let mut st = shared.state.lock();
+    st.blocking.remove(id);
+    st.pubsub.remove_client(id, &mut sess.subs);
+    st.watches.unwatch_all(id, &mut sess.watched);
     st.clients.remove(&id);
     shared.connected.fetch_sub(1, Ordering::Relaxed);
+}
+
+/// What ended a wait for input.
+enum Wait {
+    Woken,
+    Read(usize),
+    Eof,
+    Idle,
+    BlockTimeout,
+}
+
+/// Moves what others queued for this client into its reply buffer.
+fn take_pending(st: &mut State, id: u64, out: &mut ReplyBuf) {
+    if let Some(c) = st.clients.get_mut(&id) {
+        if !c.pending.is_empty() {
+            out.buf.extend_from_slice(&c.pending);
+            c.pending.clear();
+            c.soft_limit_since_ms = 0;
+        }
+    }
+}
+
+fn has_pending(shared: &Shared, id: u64) -> bool {
+    shared.state.lock().clients.get(&id).is_some_and(|c| !c.pending.is_empty())
+}
+
+/// Refreshes the registry entry CLIENT LIST reads.
+fn sync_info(st: &mut State, id: u64, sess: &Session, out: &ReplyBuf, rbuf: &BytesMut, now_ms: i64) {
+    if let Some(c) = st.clients.get_mut(&id) {
+        c.db = sess.db;
+        c.resp = if out.resp3() { 3 } else { 2 };
+        c.last_interaction_ms = now_ms;
+        c.last_cmd = sess.last_cmd;
+        c.qbuf = rbuf.len();
+        c.qbuf_cap = rbuf.capacity();
+        c.omem = out.len();
+        c.sub_counts = (sess.subs.channels.len(), sess.subs.patterns.len(), sess.subs.shard.len());
+        c.multi = sess.multi.as_ref().map_or(-1, |m| m.queue.len() as i64);
+        c.blocked = st.blocking.contains(id);
+        if c.user != sess.user {
+            c.user = sess.user.clone();
+        }
+    }
 }

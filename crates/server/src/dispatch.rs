@@ -7,12 +7,20 @@
 //! 2. check the arity;
 //! 3. check authentication (`-NOAUTH`), unless the command is `no_auth`;
 //! 4. (later issues) ACL permissions, `-OOM` for `denyoom` commands over
-//!    `maxmemory`, `-MISCONF` after a failed save, `-LOADING`, MULTI queueing;
-//! 5. call the handler.
+//!    `maxmemory`, `-MISCONF` after a failed save, `-LOADING`;
+//! 5. a RESP2 client in subscribed mode may only (un)subscribe, PING, QUIT
+//!    and RESET;
+//! 6. inside MULTI: `no_multi` commands are refused, everything but
+//!    EXEC/DISCARD/MULTI/WATCH/QUIT/RESET is queued (`+QUEUED`); any
+//!    rejection above marks the transaction so EXEC aborts;
+//! 7. call the handler.
 //!
 //! [`call`] owns the side effects of executing: timing, `commandstats`,
 //! error statistics, and CLIENT REPLY OFF/SKIP. Handlers never repeat any of
 //! this; they only parse their arguments, do the work and write a reply.
+//! After a top-level command (not one inside EXEC or a script), [`dispatch`]
+//! turns keys that expired during it into WATCH breaks and notifications,
+//! and serves clients blocked on keys that the command filled.
 
 use crate::command::{flag, table, Command};
 use crate::commands::Ctx;
@@ -27,13 +35,31 @@ pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) {
     if ctx.sess.reply_mode == ReplyMode::SkipNext {
         ctx.sess.reply_mode = ReplyMode::Skip;
     }
+    let dirty_before = ctx.st.stats.dirty;
     match check(ctx, argv) {
-        Ok(cmd) => call(ctx, cmd, argv),
+        Ok(cmd) => {
+            if ctx.sess.multi.is_some() && !matches!(cmd.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset") {
+                let multi = ctx.sess.multi.as_mut().expect("in MULTI");
+                multi.queue.push((cmd, argv.to_vec()));
+                ctx.out.simple(b"QUEUED");
+            } else {
+                call(ctx, cmd, argv);
+            }
+        }
         Err((err, cmd)) => {
             if let Some(cmd) = cmd {
                 ctx.st.stats.commands[cmd.stat_id].rejected_calls += 1;
             }
+            if let Some(m) = ctx.sess.multi.as_mut() {
+                m.error = true;
+            }
             reply_error(ctx, &err);
+        }
+    }
+    if !ctx.sess.in_exec && !ctx.sess.in_script {
+        ctx.st.drain_expired();
+        if !ctx.st.blocking.is_empty() && ctx.st.stats.dirty != dirty_before {
+            crate::commands::blocking::serve_ready(ctx.st, ctx.shared, ctx.now_ms);
         }
     }
     match ctx.sess.reply_mode {
@@ -71,6 +97,18 @@ fn check<'t>(ctx: &mut Ctx, argv: &[Bytes]) -> Result<&'t Command, (CmdError, Op
     }
     if !ctx.sess.authenticated && !cmd.has(flag::NO_AUTH) && ctx.st.config.requirepass.is_some() {
         return Err((CmdError::NoAuth, Some(cmd)));
+    }
+    if ctx.sess.subs.active() && !ctx.out.resp3() && !crate::commands::pubsub::allowed_in_subscribed_context(cmd.name) {
+        return Err((
+            CmdError::err(format!(
+                "Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+                cmd.full_name
+            )),
+            Some(cmd),
+        ));
+    }
+    if ctx.sess.multi.is_some() && cmd.has(flag::NO_MULTI) {
+        return Err((CmdError::err("Command not allowed inside a transaction"), Some(cmd)));
     }
     Ok(cmd)
 }

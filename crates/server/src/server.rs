@@ -335,6 +335,7 @@ async fn cron(shared: Arc<Shared>) {
             let budget = period / 4;
             st.ks.active_expire_cycle(now, budget, effort);
         }
+        st.drain_expired();
         // Incremental rehashing gets up to 1 ms per tick.
         let deadline = std::time::Instant::now() + Duration::from_millis(1);
         for db in st.ks.dbs.iter_mut() {

@@ -146,8 +146,21 @@ pub struct ClientInfo {
     pub user: String,
     /// Set by CLIENT KILL; the connection closes at its next wakeup.
     pub killed: Arc<AtomicBool>,
-    /// Wakes the connection task (CLIENT KILL).
+    /// Wakes the connection task (CLIENT KILL, a pub/sub message, a served
+    /// or unblocked blocking command).
     pub wake: Arc<Notify>,
+    /// Replies and messages produced for this client by others (pub/sub
+    /// messages, the reply of a blocking command served by another
+    /// client's write), written by its task when woken.
+    pub pending: bytes::BytesMut,
+    /// When the output went over the soft limit (Unix ms; 0 = it is not).
+    pub soft_limit_since_ms: i64,
+    /// Subscription counts (channels, patterns, shard channels).
+    pub sub_counts: (usize, usize, usize),
+    /// Commands queued in MULTI, or -1 outside a transaction.
+    pub multi: i64,
+    /// Blocked by a blocking command.
+    pub blocked: bool,
 }
 
 /// Everything guarded by the big lock.
@@ -168,6 +181,12 @@ pub struct State {
     pub tcp_port: u16,
     /// Whether the cron expires keys actively (DEBUG SET-ACTIVE-EXPIRE).
     pub active_expire_enabled: bool,
+    /// WATCHed keys.
+    pub watches: crate::commands::multi::Watches,
+    /// Pub/sub subscribers.
+    pub pubsub: crate::commands::pubsub::Registry,
+    /// Clients parked by blocking commands.
+    pub blocking: crate::commands::blocking::Registry,
 }
 
 /// The state shared by all tasks.
@@ -234,7 +253,11 @@ impl Shared {
             query_buffer_limit: AtomicU64::new(config.client_query_buffer_limit),
             auth_required: AtomicBool::new(config.requirepass.is_some()),
             state: Mutex::new(State {
-                ks: Keyspace::new(dbs),
+                ks: {
+                    let mut ks = Keyspace::new(dbs);
+                    ks.counters.log_expired = true;
+                    ks
+                },
                 config,
                 config_info,
                 clients: HashMap::new(),
@@ -242,6 +265,9 @@ impl Shared {
                 shutdown_requested: false,
                 tcp_port: 0,
                 active_expire_enabled: true,
+                watches: Default::default(),
+                pubsub: Default::default(),
+                blocking: Default::default(),
             }),
             connected: AtomicUsize::new(0),
             next_client_id: AtomicU64::new(1),
@@ -274,14 +300,18 @@ impl Shared {
 }
 
 impl State {
-    /// A key changed (`signalModifiedKey`): breaks WATCHes on it.
-    pub fn signal_modified(&mut self, db: usize, key: &[u8]) {
-        let _ = (db, key);
-    }
-
-    /// Publishes a keyspace notification if its class is enabled.
-    pub fn notify_keyspace(&mut self, class: u32, event: &str, key: &[u8], db: usize) {
-        let _ = (class, event, key, db);
+    /// Turns keys the store deleted on its own (expired) into what a
+    /// deletion by a command would cause: broken WATCHes and `expired`
+    /// keyspace notifications.
+    pub fn drain_expired(&mut self) {
+        if self.ks.counters.expired_log.is_empty() {
+            return;
+        }
+        let log = std::mem::take(&mut self.ks.counters.expired_log);
+        for (db, key) in &log {
+            self.watches.touch(*db, key);
+            self.notify_keyspace(hematite_config::notify::EXPIRED, "expired", key, *db, None);
+        }
     }
 }
 

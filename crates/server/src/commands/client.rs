@@ -57,16 +57,28 @@ fn sync_self(ctx: &mut Ctx) {
 /// One `CLIENT LIST` line (without the newline), in Redis 7's field order.
 pub fn client_line(c: &ClientInfo, now_ms: i64) -> String {
     let mut s = String::with_capacity(256);
-    let mut flags = String::from("N");
+    let mut flags = String::new();
+    if c.sub_counts != (0, 0, 0) {
+        flags.push('P');
+    }
+    if c.multi >= 0 {
+        flags.push('x');
+    }
+    if c.blocked {
+        flags.push('b');
+    }
     if c.no_evict {
         flags.push('e');
+    }
+    if flags.is_empty() {
+        flags.push('N');
     }
     let name = c.name.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
     let lib_name = c.lib_name.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
     let lib_ver = c.lib_ver.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
     let _ = write!(
         s,
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi=-1 \
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} \
          qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp={} obl=0 oll=0 omem={} tot-mem={} events=r \
          cmd={} user={} redir=-1 resp={} lib-name={} lib-ver={}",
         c.id,
@@ -78,6 +90,10 @@ pub fn client_line(c: &ClientInfo, now_ms: i64) -> String {
         (now_ms - c.last_interaction_ms).max(0) / 1000,
         flags,
         c.db,
+        c.sub_counts.0,
+        c.sub_counts.1,
+        c.sub_counts.2,
+        c.multi,
         c.qbuf,
         c.qbuf_cap.saturating_sub(c.qbuf),
         c.qbuf_cap,
@@ -327,18 +343,22 @@ fn getredir(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// `CLIENT UNBLOCK id [TIMEOUT|ERROR]`: no command blocks yet, so no
-/// client can be unblocked; the argument checks are Redis's.
+/// `CLIENT UNBLOCK id [TIMEOUT|ERROR]`: wakes a client blocked by a
+/// blocking command, with its timeout reply or an `-UNBLOCKED` error.
 fn unblock(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
-    let _id = arg_i64(&argv[2])?;
+    let id = arg_i64(&argv[2])?;
+    let mut error = false;
     if argv.len() == 4 {
-        if !(is(&argv[3], "timeout") || is(&argv[3], "error")) {
+        if is(&argv[3], "error") {
+            error = true;
+        } else if !is(&argv[3], "timeout") {
             return Err(CmdError::err("CLIENT UNBLOCK reason should be TIMEOUT or ERROR"));
         }
     } else if argv.len() > 4 {
         return Err(CmdError::Syntax);
     }
-    ctx.out.int(0);
+    let done = id > 0 && super::blocking::unblock(ctx.st, id as u64, error);
+    ctx.out.int(done as i64);
     Ok(())
 }
 

@@ -13,6 +13,10 @@ pub const REDIS_VERSION: &str = "7.0.15";
 
 /// `PING [message]`
 pub fn ping(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
+    if argv.len() <= 2 && ctx.sess.subs.active() && !ctx.out.resp3() {
+        super::pubsub::subscribed_ping(ctx, argv);
+        return Ok(());
+    }
     match argv.len() {
         1 => ctx.out.simple(b"PONG"),
         2 => ctx.out.bulk(&argv[1]),
@@ -36,6 +40,8 @@ pub fn quit(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
 
 /// `RESET`: returns the connection to its initial state.
 pub fn reset(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
+    super::multi::discard_transaction(ctx);
+    super::pubsub::unsubscribe_all(ctx);
     ctx.sess.db = 0;
     ctx.out.proto = Protocol::Resp2;
     ctx.sess.authenticated = ctx.st.config.requirepass.is_none();
@@ -71,7 +77,15 @@ pub fn swapdb(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     if a < 0 || a >= n || b < 0 || b >= n {
         return Err(CmdError::DbIndexOutOfRange);
     }
-    ctx.st.ks.dbs.swap(a as usize, b as usize);
+    let (a, b) = (a as usize, b as usize);
+    if !ctx.st.watches.is_empty() {
+        let st = &mut *ctx.st;
+        for (x, y) in [(a, b), (b, a)] {
+            let (dx, dy) = (&st.ks.dbs[x], &st.ks.dbs[y]);
+            st.watches.touch_db(x, |k| dx.dict.get(k).is_some() || dy.dict.get(k).is_some());
+        }
+    }
+    ctx.st.ks.dbs.swap(a, b);
     ctx.dirty(1);
     ctx.out.ok();
     Ok(())

@@ -183,9 +183,9 @@ fn section(ctx: &mut Ctx, name: &str, t: &mut String) {
             let max_out = st.clients.values().map(|c| c.omem).max().unwrap_or(0);
             f!("client_recent_max_input_buffer:{max_in}");
             f!("client_recent_max_output_buffer:{max_out}");
-            f!("blocked_clients:0");
+            f!("blocked_clients:{}", st.blocking.len());
             f!("tracking_clients:0");
-            f!("clients_in_timeout_table:0");
+            f!("clients_in_timeout_table:{}", st.blocking.len());
         }
         "memory" => {
             let m = memory_figures();
@@ -309,9 +309,9 @@ fn section(ctx: &mut Ctx, name: &str, t: &mut String) {
             f!("current_eviction_exceeded_time:0");
             f!("keyspace_hits:{}", s.keyspace_hits);
             f!("keyspace_misses:{}", s.keyspace_misses);
-            f!("pubsub_channels:0");
-            f!("pubsub_patterns:0");
-            f!("pubsubshard_channels:0");
+            f!("pubsub_channels:{}", st.pubsub.channel_count());
+            f!("pubsub_patterns:{}", st.pubsub.pattern_count());
+            f!("pubsubshard_channels:{}", st.pubsub.shard_count());
             f!("latest_fork_usec:0");
             f!("total_forks:0");
             f!("migrate_cached_sockets:0");

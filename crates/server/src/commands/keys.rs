@@ -591,9 +591,23 @@ fn empty_db(db: &mut Db, lazy: bool) -> usize {
     n
 }
 
+/// Breaks WATCHes on keys that exist in the database(s) being emptied.
+fn touch_flushed(ctx: &mut Ctx, only: Option<usize>) {
+    if ctx.st.watches.is_empty() {
+        return;
+    }
+    let st = &mut *ctx.st;
+    for (i, db) in st.ks.dbs.iter().enumerate() {
+        if only.map_or(true, |o| o == i) {
+            st.watches.touch_db(i, |k| db.dict.get(k).is_some());
+        }
+    }
+}
+
 /// `FLUSHDB [ASYNC|SYNC]`
 pub fn flushdb(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let lazy = flush_async(argv)?;
+    touch_flushed(ctx, Some(ctx.sess.db));
     let n = empty_db(ctx.db(), lazy);
     ctx.dirty(n as u64);
     ctx.out.ok();
@@ -603,6 +617,7 @@ pub fn flushdb(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 /// `FLUSHALL [ASYNC|SYNC]`
 pub fn flushall(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let lazy = flush_async(argv)?;
+    touch_flushed(ctx, None);
     let mut n = 0;
     for db in ctx.st.ks.dbs.iter_mut() {
         n += empty_db(db, lazy);

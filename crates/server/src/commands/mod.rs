@@ -58,6 +58,15 @@ pub struct Session {
     pub in_exec: bool,
     /// Running commands for a Lua script or function (`redis.call`).
     pub in_script: bool,
+    /// The open transaction (between MULTI and EXEC/DISCARD).
+    pub multi: Option<multi::MultiState>,
+    /// Keys this client WATCHes.
+    pub watched: Vec<multi::Watched>,
+    /// Pub/sub subscriptions.
+    pub subs: pubsub::Subscriptions,
+    /// Set by a blocking handler that found no data (see
+    /// [`blocking::BlockRequest`]); the connection parks the client.
+    pub block: Option<blocking::BlockRequest>,
 }
 
 impl Session {
@@ -74,6 +83,10 @@ impl Session {
             last_cmd: None,
             in_exec: false,
             in_script: false,
+            multi: None,
+            watched: Vec::new(),
+            subs: pubsub::Subscriptions::default(),
+            block: None,
         }
     }
 }
@@ -240,7 +253,7 @@ impl<'a> Ctx<'a> {
     #[inline]
     pub fn signal(&mut self, key: &[u8]) {
         let db = self.sess.db;
-        self.st.signal_modified(db, key);
+        self.st.watches.touch(db, key);
     }
 
     /// Redis's `notifyKeyspaceEvent`: publishes `event` about `key` (in the
@@ -250,8 +263,12 @@ impl<'a> Ctx<'a> {
     /// "hset", "del", "expire", ...).
     #[inline]
     pub fn notify(&mut self, class: u32, event: &str, key: &[u8]) {
+        if self.st.config.notify_keyspace_flags & class == 0 {
+            return;
+        }
         let db = self.sess.db;
-        self.st.notify_keyspace(class, event, key, db);
+        let me = pubsub::Me { id: self.sess.id, out: &mut *self.out };
+        self.st.notify_keyspace(class, event, key, db, Some(me));
     }
 
     /// Both of the above: the usual pair after a write changed `key`.
