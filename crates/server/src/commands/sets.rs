@@ -416,10 +416,8 @@ pub fn spop(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 
 fn spop_count(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let key = &argv[1][..];
-    let l = arg_i64(&argv[2])?;
-    if l < 0 {
-        return Err(CmdError::MustBePositive);
-    }
+    // getPositiveLongFromObjectOrReply: one error for both failures.
+    let l = super::num::parse_i64(&argv[2]).filter(|&l| l >= 0).ok_or(CmdError::MustBePositive)?;
     let count = l as u64;
     let max = max_intset(ctx);
     let Some(set) = write_set(ctx, key)? else {
