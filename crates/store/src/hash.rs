@@ -821,4 +821,42 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn matches_a_model_through_conversions() {
+        use rand::Rng;
+        let mut rng = rand::thread_rng();
+        for _ in 0..20 {
+            let mut h = Hash::new();
+            let mut model = std::collections::HashMap::new();
+            let l = lim(rng.gen_range(0..40), rng.gen_range(0..12));
+            for _ in 0..300 {
+                let f = format!("{}", rng.gen_range(-20i64..60)).into_bytes();
+                let v: Vec<u8> = match rng.gen_range(0..3) {
+                    0 => format!("{}", rng.gen_range(-1000i64..1000)).into_bytes(),
+                    1 => vec![b'v'; rng.gen_range(0..16)],
+                    _ => format!("0{}", rng.gen_range(0..9)).into_bytes(),
+                };
+                if rng.gen_bool(0.7) {
+                    assert_eq!(h.set(&f, &v, l), model.insert(f.clone(), v).is_none());
+                } else {
+                    assert_eq!(h.delete(&f), model.remove(&f).is_some());
+                }
+                assert_eq!(h.len(), model.len());
+                if h.is_listpack() {
+                    assert!(h.len() <= l.max_entries);
+                }
+            }
+            for (f, v) in &model {
+                assert_eq!(h.get(f).as_ref(), Some(v));
+                assert_eq!(h.value_len(f), v.len());
+            }
+            let mut n = 0;
+            h.for_each(|f, v| {
+                assert_eq!(model.get(f).map(|x| &x[..]), Some(v));
+                n += 1;
+            });
+            assert_eq!(n, model.len());
+        }
+    }
 }

@@ -538,4 +538,44 @@ mod tests {
             assert_eq!(popped, 30);
         }
     }
+
+    #[test]
+    fn matches_a_model_through_conversions() {
+        let mut rng = rand::thread_rng();
+        for _ in 0..20 {
+            let mut s = Set::new();
+            let mut model = std::collections::HashSet::new();
+            let max = rng.gen_range(0..40);
+            let with_text = rng.gen_bool(0.3);
+            for _ in 0..300 {
+                let m: Vec<u8> = match rng.gen_range(0..4) {
+                    0 if with_text => b"x".to_vec(),
+                    1 => format!("{}", rng.gen_range(-40000i64..40000) * 100_000).into_bytes(),
+                    _ => format!("{}", rng.gen_range(-50i64..50)).into_bytes(),
+                };
+                if rng.gen_bool(0.7) {
+                    assert_eq!(s.add(&m, max), model.insert(m));
+                } else {
+                    assert_eq!(s.remove(&m), model.remove(&m));
+                }
+                assert_eq!(s.len(), model.len());
+                if s.is_intset() {
+                    assert!(s.len() <= max);
+                }
+            }
+            for m in &model {
+                assert!(s.contains(m));
+            }
+            let mut members = s.members();
+            if s.is_intset() {
+                let mut sorted = members.clone();
+                sorted.sort_by_key(|m| parse_i64(m).unwrap());
+                assert_eq!(members, sorted);
+            }
+            members.sort();
+            let mut expected: Vec<Vec<u8>> = model.into_iter().collect();
+            expected.sort();
+            assert_eq!(members, expected);
+        }
+    }
 }
