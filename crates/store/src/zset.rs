@@ -314,9 +314,9 @@ fn lp_put_member(out: &mut Vec<u8>, m: &[u8]) {
 }
 
 /// Appends a score entry (as an integer when it is a whole number that a
-/// double represents exactly, and not -0).
+/// double represents exactly; like Redis's listpack, -0 becomes 0).
 fn lp_put_score(out: &mut Vec<u8>, s: f64) {
-    if s.is_finite() && s.trunc() == s && s.abs() < 9_007_199_254_740_992.0 && !(s == 0.0 && s.is_sign_negative()) {
+    if s.is_finite() && s.trunc() == s && s.abs() < 9_007_199_254_740_992.0 {
         lp_put_int(out, s as i64);
     } else {
         out.push(LP_F64);
@@ -1279,7 +1279,7 @@ mod tests {
         assert_eq!(z.encoding(), "listpack");
         assert_eq!(z.score(b"007"), Some(1e300));
         assert_eq!(z.score(b"17"), Some(1.0));
-        assert!(z.score(b"neg0").unwrap().is_sign_negative());
+        assert!(z.score(b"neg0").unwrap().is_sign_positive());
         assert_eq!(z.score(b"9223372036854775807"), Some(3.0));
         let long = vec![b'a'; 64];
         z.insert(&long, 0.5, lim);
