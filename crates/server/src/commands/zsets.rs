@@ -1091,12 +1091,28 @@ pub fn zrandmember(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         }
         let size = z.len();
         let mut rng = rand::thread_rng();
+        // A listpack is walked linearly, so it is copied out once rather
+        // than walked for every pick; a skiplist finds a rank in O(log n).
+        let flat: Vec<(Vec<u8>, f64)> = if z.is_listpack() {
+            let mut v = Vec::with_capacity(size);
+            z.for_each(|m, s| v.push((m.to_vec(), s)));
+            v
+        } else {
+            Vec::new()
+        };
+        let pick = |r: usize, out: &mut ReplyBuf| {
+            if flat.is_empty() {
+                let (m, s) = z.at(r);
+                emit(out, withscores, &m, s);
+            } else {
+                emit(out, withscores, &flat[r].0, flat[r].1);
+            }
+        };
         if l < 0 || count == 1 {
             // With repetitions.
             emit_header(out, withscores, count);
             for _ in 0..count {
-                let (m, s) = z.at(rng.gen_range(0..size));
-                emit(out, withscores, &m, s);
+                pick(rng.gen_range(0..size), out);
             }
             return;
         }
@@ -1105,14 +1121,24 @@ pub fn zrandmember(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             z.for_each(|m, s| emit(out, withscores, m, s));
             return;
         }
-        // Distinct ranks: a partial Fisher-Yates shuffle.
-        let mut ranks: Vec<usize> = (0..size).collect();
         emit_header(out, withscores, count);
-        for i in 0..count {
-            let k = rng.gen_range(i..size);
-            ranks.swap(i, k);
-            let (m, s) = z.at(ranks[i]);
-            emit(out, withscores, &m, s);
+        if count * 3 > size {
+            // Many of them: a partial Fisher-Yates shuffle of all ranks.
+            let mut ranks: Vec<usize> = (0..size).collect();
+            for i in 0..count {
+                let k = rng.gen_range(i..size);
+                ranks.swap(i, k);
+                pick(ranks[i], out);
+            }
+        } else {
+            // Few of them: draw ranks until enough distinct ones came up.
+            let mut seen = std::collections::HashSet::with_capacity(count);
+            while seen.len() < count {
+                let r = rng.gen_range(0..size);
+                if seen.insert(r) {
+                    pick(r, out);
+                }
+            }
         }
     })
 }
