@@ -588,21 +588,27 @@ impl List {
         self.rebalance(ni);
     }
 
-    /// Merges each pair of neighbouring nodes that fit in one node.
+    /// Drops emptied nodes and merges runs of neighbouring nodes that fit
+    /// in one, in a single pass.
     fn compact(&mut self) {
-        let mut i = 0;
-        while i + 1 < self.nodes.len() {
-            let (a, b) = (&self.nodes[i], &self.nodes[i + 1]);
-            if fits(self.fill, a.buf.len() + b.buf.len(), (a.count + b.count) as usize) {
-                let b = self.nodes.remove(i + 1).unwrap();
-                let a = &mut self.nodes[i];
-                a.buf.reserve_exact(b.buf.len());
-                a.buf.extend_from_slice(&b.buf);
-                a.count += b.count;
-            } else {
-                i += 1;
+        let old = std::mem::take(&mut self.nodes);
+        let mut out: VecDeque<Node> = VecDeque::with_capacity(old.len());
+        for n in old {
+            if n.count == 0 {
+                continue;
             }
+            if let Some(last) = out.back_mut() {
+                if fits(self.fill, last.buf.len() + n.buf.len(), (last.count + n.count) as usize) {
+                    last.buf.reserve_exact(n.buf.len());
+                    last.buf.extend_from_slice(&n.buf);
+                    last.count += n.count;
+                    continue;
+                }
+            }
+            out.push_back(n);
         }
+        out.shrink_to_fit();
+        self.nodes = out;
     }
 
     /// Removes `n` elements starting at index `start` (clamped to the
@@ -614,21 +620,27 @@ impl List {
         let mut left = n.min(self.len - start);
         let (mut ni, mut k) = self.locate(start);
         self.len -= left;
+        // Nodes removed entirely form one contiguous run, drained at the end
+        // (cheap at either end of the deque, where pops and trims work).
+        let mut run: Option<(usize, usize)> = None;
         while left > 0 {
             let node = &mut self.nodes[ni];
             let count = node.count as usize;
             let d = left.min(count - k);
             if d == count {
-                self.nodes.remove(ni);
+                run = Some(run.map_or((ni, ni + 1), |(a, _)| (a, ni + 1)));
             } else {
                 let a = node.offset(k);
                 let b = if k + d == count { node.buf.len() } else { node.offset(k + d) };
                 node.cut(a, b);
                 node.count -= d as u32;
-                ni += 1;
             }
+            ni += 1;
             left -= d;
             k = 0;
+        }
+        if let Some((a, b)) = run {
+            self.nodes.drain(a..b);
         }
     }
 
@@ -687,14 +699,11 @@ impl List {
                 p += sz;
             }
             base += count;
-            if removed == count {
-                self.nodes.remove(ni);
-            } else {
-                kept.shrink_to_fit();
-                node.buf = kept;
-                node.count -= removed as u32;
-                ni += 1;
-            }
+            // Emptied nodes are dropped by `compact` below.
+            kept.shrink_to_fit();
+            node.buf = kept;
+            node.count -= removed as u32;
+            ni += 1;
         }
         self.len -= idx.len();
         self.compact();
@@ -706,7 +715,7 @@ impl List {
     /// of them (0 = all) and compares at most `maxlen` elements (0 = all).
     pub fn positions(&self, v: &[u8], rank: i64, count: usize, maxlen: usize) -> Vec<usize> {
         let needle = Needle::new(v);
-        let skip = (rank.unsigned_abs() - 1).min(usize::MAX as u64) as usize;
+        let skip = rank.unsigned_abs().saturating_sub(1).min(usize::MAX as u64) as usize;
         let count = if count == 0 { usize::MAX } else { count };
         let maxlen = if maxlen == 0 { usize::MAX } else { maxlen };
         let len = self.len;
