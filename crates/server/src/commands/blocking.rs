@@ -32,7 +32,9 @@ pub enum OnTimeout {
 pub fn arg_timeout(arg: &[u8]) -> Result<u64, CmdError> {
     let secs = num::parse_f64(arg).ok_or_else(|| CmdError::err("timeout is not a float or out of range"))?;
     let ms = (secs * 1000.0).ceil();
-    if ms < 0.0 || !(ms < 9.223372036854775807e18) {
+    // 2^63: the first value a `long long` cannot hold (parse_f64 never
+    // returns NaN, so the comparisons are total here).
+    if !(0.0..9_223_372_036_854_775_808.0).contains(&ms) {
         return Err(CmdError::err("timeout is negative"));
     }
     Ok(ms as u64)
