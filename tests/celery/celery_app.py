@@ -73,7 +73,7 @@ app.conf.update(
     control_queue_expires=60,
 )
 if os.environ.get("CELERY_TEST_BROKER_RESP3") == "1":
-    app.conf.broker_transport = Resp3Transport
+    app.conf.broker_transport = "celery_app:Resp3Transport"
 
 
 @app.task

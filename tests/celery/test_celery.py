@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 
 import pytest
 from celery import chord, group
@@ -156,7 +157,9 @@ def test_events_reach_a_receiver(worker, app):
         th = threading.Thread(target=lambda: recv.capture(limit=None, timeout=20, wakeup=False), daemon=True)
         th.start()
         assert subscribed.wait(15), "no event (not even a worker heartbeat) within 15 s"
-        target["id"] = add.delay(20, 22).id
+        # Known before sending: the first events can arrive before apply_async returns.
+        target["id"] = str(uuid.uuid4())
+        add.apply_async((20, 22), task_id=target["id"])
         th.join(timeout=30)
         recv.should_stop = True
     assert "task-succeeded" in seen, sorted(seen)
