@@ -1,4 +1,4 @@
-"""Starting and stopping the two servers for bench/memory.py and bench/celery.py.
+"""Starting and stopping the two servers for bench/memory.py and bench/celery_bench.py.
 
 Which binary plays "hematite" (same convention as compare.sh):
   HEMATITE_BIN=path   that binary (default: target/release/hematite; build it

@@ -1,4 +1,4 @@
-"""Celery application and tasks used by the end-to-end suite (and bench/celery.py).
+"""Celery application and tasks used by the end-to-end suite (and bench/celery_bench.py).
 
 Everything is configured from the environment so that the same module serves
 the test process (the producer), every worker the suite starts, and the
@@ -11,6 +11,7 @@ the test process (the producer), every worker the suite starts, and the
                        the crash test gives its workers 5)
   CELERY_TEST_BROKER_RESP3=1  also speak RESP3 on the broker connections
                        (kombu has no option for it: see Resp3Transport)
+  CELERY_TEST_PLAIN=1  Celery's defaults for task tracking (bench/celery_bench.py)
 
 Both the broker and the result backend are the server under test.
 """
@@ -72,6 +73,9 @@ app.conf.update(
     # Short control-command timeouts keep failing tests fast.
     control_queue_expires=60,
 )
+if os.environ.get("CELERY_TEST_PLAIN") == "1":
+    # bench/celery_bench.py: Celery's defaults (no STARTED state, no task-sent events).
+    app.conf.update(task_track_started=False, task_send_sent_event=False)
 if os.environ.get("CELERY_TEST_BROKER_RESP3") == "1":
     app.conf.broker_transport = "celery_app:Resp3Transport"
 
