@@ -1,6 +1,13 @@
 """Celery end to end: a real prefork worker whose broker and result backend are the server under test.
 
-See README.md for what each test exercises on the server side.
+See README.md for what each test exercises on the server side. In short (from a
+MONITOR of one run against Redis 7.0.15): LPUSH/RPUSH, BRPOP on three priority
+sub-queues with a 1 s timeout, LLEN; MULTI/EXEC pipelines of ZADD/HSET (deliver)
+and ZREM/HDEL (ack) on `unacked_index`/`unacked`; SETEX + PUBLISH of results and
+SUBSCRIBE/UNSUBSCRIBE per pending result (RESP3); PUBLISH/PSUBSCRIBE for events
+and the pidbox; SET NX PX lock, ZRANGE BYSCORE REV LIMIT WITHSCORES and
+WATCH/MULTI/EXEC to restore unacked messages; EVALSHA/SCRIPT LOAD of kombu's
+binding scripts, redis-py's lock release and Celery's chord scripts.
 """
 
 import json
@@ -183,6 +190,7 @@ def test_acks_late_redelivered_after_kill_9(server, app, start_worker, workdir):
     env = {"CELERY_TEST_VISIBILITY": "5"}
     first = start_worker(queues="crash", env=env, tag="crash1")
     marker = os.path.join(workdir, "crash-marker")
+    t_sent = time.time()
     r = crash_once.apply_async((marker,), queue="crash")
     deadline = time.time() + 30
     while not os.path.exists(marker) and time.time() < deadline:
@@ -192,11 +200,10 @@ def test_acks_late_redelivered_after_kill_9(server, app, start_worker, workdir):
     # Not acked: the message is still in the unacked hash, and not in the queue.
     assert r.id in unacked_task_ids(client)
     assert r.id not in queued_task_ids(client, "crash")
-    t_kill = time.time()
     second = start_worker(queues="crash", env=env, tag="crash2")
     assert r.get(timeout=60) == {"run": "second", "redelivered": True}, tail(second.log)
-    # Restored no earlier than the visibility timeout (minus the worker's startup).
-    assert time.time() - t_kill >= 3
+    # Not restored before the visibility timeout (5 s after delivery).
+    assert time.time() - t_sent >= 5
     # acks_late: the ack follows the result by a moment.
     deadline = time.time() + 10
     while r.id in unacked_task_ids(client) and time.time() < deadline:
