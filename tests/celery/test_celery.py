@@ -43,6 +43,24 @@ def unacked_task_ids(client):
     return out
 
 
+# Every command the MONITOR capture (README.md) saw, top level or from Lua.
+CELERY_COMMANDS = """
+    AUTH HELLO PING CLIENT SELECT GET SET SETEX MGET DEL EXISTS EXPIRE TIME
+    LPUSH RPUSH BRPOP LLEN LRANGE HSET HGET HDEL HGETALL SADD SREM SMEMBERS SISMEMBER
+    ZADD ZREM ZSCORE ZCOUNT ZRANGE ZRANGEBYSCORE MULTI EXEC WATCH UNWATCH
+    PUBLISH SUBSCRIBE UNSUBSCRIBE PSUBSCRIBE PUNSUBSCRIBE EVALSHA EVAL SCRIPT
+""".split()
+
+
+def test_server_has_the_commands_celery_uses(server):
+    """First, so that a server lacking commands says which, before the rest fail."""
+    client = server.client()
+    client.set_response_callback("COMMAND", lambda response, **options: response)  # raw: nil = unknown
+    infos = client.execute_command("COMMAND", "INFO", *CELERY_COMMANDS)
+    missing = [name for name, info in zip(CELERY_COMMANDS, infos) if not info]
+    assert not missing, f"{server.kind} lacks commands Celery uses: {' '.join(missing)}"
+
+
 def test_delay_get(worker, app):
     from celery_app import add
     assert add.delay(2, 3).get(timeout=T) == 5
