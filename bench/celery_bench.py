@@ -16,11 +16,11 @@ Per round and server: a fresh server (`--requirepass`), a prefork worker
 tests/celery/celery_app.py with Celery's default task settings) that is
 broker AND result backend client of that server, then a driver process:
   1. stops the worker consuming (control cancel_consumer), so the queue fills;
-  2. enqueue: TASKS x add.apply_async() (LPUSH + the result SUBSCRIBE each),
+  2. enqueue: TASKS x add.delay() (LPUSH + the result SUBSCRIBE each),
      timed;
   3. drain: control add_consumer, then one ResultSet.get() of all TASKS,
      timed from add_consumer to the last result;
-  4. round trip: CALLS sequential add.apply_async().get(), median and p90.
+  4. round trip: CALLS sequential add.delay().get(), median and p90.
 Server CPU seconds (utime+stime from /proc) are read around 2 and 3.
 The table shows medians over rounds and ratio = Redis time / hematite time
 (> 1: hematite faster; for CPU: hematite uses less).
@@ -64,10 +64,11 @@ def drive(worker_name, server_pid):
         if not replies or "ok" not in replies[0].get(worker_name, {}):
             raise SystemExit(f"{method}: unexpected reply {replies}")
 
+    app.conf.task_routes = {add.name: {"queue": "bench"}}  # so that plain .delay() goes to the worker
     control("cancel_consumer")
     out = {}
     cpu0, t0 = cpu_of(server_pid), time.perf_counter()
-    results = [add.apply_async((i, i), queue="bench") for i in range(TASKS)]
+    results = [add.delay(i, i) for i in range(TASKS)]
     out["enqueue_s"] = time.perf_counter() - t0
     out["enqueue_cpu"] = cpu_of(server_pid) - cpu0
 
@@ -79,11 +80,11 @@ def drive(worker_name, server_pid):
     if values != [2 * i for i in range(TASKS)]:
         raise SystemExit("wrong results")
 
-    add.apply_async((0, 0), queue="bench").get(timeout=60)  # warm-up
+    add.delay(0, 0).get(timeout=60)  # warm-up
     rtts = []
     for i in range(CALLS):
         t0 = time.perf_counter()
-        if add.apply_async((i, 1), queue="bench").get(timeout=60) != i + 1:
+        if add.delay(i, 1).get(timeout=60) != i + 1:
             raise SystemExit("wrong result")
         rtts.append(time.perf_counter() - t0)
     rtts.sort()

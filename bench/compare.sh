@@ -16,6 +16,7 @@
 #                          "redis": run a second redis-server as the "hematite" side
 #                          (measures the noise floor, Redis vs itself);
 #                          a path: run that hematite binary as is (no build).
+#   HEMATITE_BIN           the same as HEMATITE_BIN_OVERRIDE (which wins if both are set)
 #   HEMATITE_ARGS          extra arguments for `hematite server`, shell-quoted
 #                          (default: "--save '' --appendonly no", as for Redis;
 #                          set to "" to pass none)
@@ -33,7 +34,8 @@ CLIENTS="${CLIENTS:-50}"
 TESTS="${TESTS:-ping,set,get,incr,mset,lpush,rpop,lrange_100,hset,sadd,spop,zadd,zpopmin}"
 PIPELINES="${PIPELINES:-1 16}"
 REDIS_SERVER="${REDIS_SERVER:-redis-server}"
-HEMATITE_BIN_OVERRIDE="${HEMATITE_BIN_OVERRIDE:-}"
+# HEMATITE_BIN (as bench/memory.py and bench/celery_bench.py take it) means the same.
+HEMATITE_BIN_OVERRIDE="${HEMATITE_BIN_OVERRIDE:-${HEMATITE_BIN:-}}"
 # Same persistence settings as the Redis side unless told otherwise.
 HEMATITE_ARGS="${HEMATITE_ARGS-"--save '' --appendonly no"}"
 eval "H_ARGS=($HEMATITE_ARGS)"
