@@ -256,3 +256,12 @@ def test_warm_shutdown_restores_unacked(server, app, start_worker):
     # Whoever consumes the queue next runs them.
     start_worker(queues="shutdown", tag="shutdown2")
     assert [r.get(timeout=T) for r in held] == [0, 2, 4, 6]
+
+
+def test_worker_with_resp3_broker(server, app, start_worker):
+    """A worker whose broker connections speak RESP3 too (BRPOP, pidbox and event pub/sub as push frames)."""
+    from celery_app import add, flaky
+    w = start_worker(queues="resp3", env={"CELERY_TEST_BROKER_RESP3": "1"}, tag="resp3")
+    assert add.apply_async((40, 2), queue="resp3").get(timeout=T) == 42
+    assert flaky.apply_async((1,), queue="resp3").get(timeout=T) == 1
+    assert app.control.ping(destination=[w.name], timeout=5) == [{w.name: {"ok": "pong"}}]
