@@ -128,7 +128,7 @@ def run_one(name, argv0, workdir):
             if worker.poll() is None:
                 worker.send_signal(signal.SIGTERM)
                 try:
-                    worker.wait(timeout=30)
+                    worker.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     pass
             killpg(worker, signal.SIGKILL)
@@ -218,6 +218,8 @@ def main():
 
 
 if __name__ == "__main__":
+    # Run the `finally`/`with` cleanups (servers, workers) on SIGTERM too.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     if len(sys.argv) == 4 and sys.argv[1] == "--drive":
         drive(sys.argv[2], int(sys.argv[3]))
     else:

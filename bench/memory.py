@@ -22,6 +22,7 @@ also saved as bench/results/<timestamp>-memory.md (RESULTS_DIR).
 """
 
 import os
+import signal
 import sys
 import time
 
@@ -146,4 +147,6 @@ def main():
 
 
 if __name__ == "__main__":
+    # Run the `finally`/`with` cleanups (servers, workers) on SIGTERM too.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     main()

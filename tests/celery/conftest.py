@@ -13,6 +13,7 @@ is started in its own process group and killed (group-wide) at the end, even
 when a test fails.
 """
 
+import atexit
 import os
 import signal
 import socket
@@ -30,6 +31,26 @@ PASSWORD = "celery-e2e-pw"
 
 # Every process we start, so that nothing outlives the session.
 _PROCS = []
+_SERVERS = []  # the subset of _PROCS that are servers
+
+
+def _kill_all(keep_servers=False):
+    for proc in _PROCS:
+        if proc.poll() is None and not (keep_servers and proc in _SERVERS):
+            _killpg(proc, signal.SIGKILL)
+
+
+def _on_sigterm(signum, frame):
+    # Terminated (e.g. by a CI timeout): kill the workers at once, then let
+    # pytest tear down as on Ctrl-C (a plain SIGTERM would leave the workers,
+    # in their own sessions, running). The server stays up until its own
+    # teardown, so that the client side closes without reconnect loops.
+    _kill_all(keep_servers=True)
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+signal.signal(signal.SIGTERM, _on_sigterm)
+atexit.register(_kill_all)  # last resort if teardown did not run
 
 
 def _spawn(argv, log_path, env=None, cwd=None):
@@ -106,6 +127,7 @@ class Server:
         args = ["--port", str(port), "--bind", "127.0.0.1", "--requirepass", PASSWORD,
                 "--save", "", "--appendonly", "no", "--dir", workdir]
         self.proc = _spawn(argv0 + args, self.log, cwd=workdir)
+        _SERVERS.append(self.proc)
 
     def client(self, **kw):
         import redis
