@@ -85,10 +85,12 @@ if [ "${CELERY_SKIP:-0}" != 1 ]; then
     fi
     "$CELERY_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
         -r "$ROOT/tests/celery/requirements.txt"
+    # ~45 s against Redis; the timeout is a backstop (the suite kills its
+    # workers and server on SIGTERM).
     (
         cd "$ROOT/tests/celery"
         CELERY_TEST_SERVER="${CELERY_SERVER:-hematite}" \
             HEMATITE_BIN="$ROOT/target/debug/hematite" \
-            "$CELERY_VENV/bin/python" -m pytest -p no:cacheprovider -v --durations=5
+            timeout 1500 "$CELERY_VENV/bin/python" -m pytest -p no:cacheprovider -v --durations=5
     )
 fi
