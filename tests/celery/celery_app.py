@@ -70,7 +70,8 @@ app.conf.update(
     worker_send_task_events=True,
     worker_prefetch_multiplier=4,
     worker_hijack_root_logger=False,
-    # Short control-command timeouts keep failing tests fast.
+    # Pidbox queues get x-expires, as in production setups: kombu then keeps
+    # binding deadlines in a zset through its Lua scripts.
     control_queue_expires=60,
 )
 if os.environ.get("CELERY_TEST_PLAIN") == "1":

@@ -64,7 +64,7 @@ def test_server_has_the_commands_celery_uses(server):
 def test_delay_get(worker, app):
     from celery_app import add
     assert add.delay(2, 3).get(timeout=T) == 5
-    r = add.apply_async((b"x".decode(), "y"))
+    r = add.apply_async(("x", "y"))
     assert r.get(timeout=T) == "xy"
     assert r.successful() and r.state == "SUCCESS"
 
