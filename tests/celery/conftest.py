@@ -15,6 +15,7 @@ when a test fails.
 
 import atexit
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -160,9 +161,14 @@ def _server_argv0():
 
 
 @pytest.fixture(scope="session")
-def workdir():
+def workdir(request):
+    """Server and worker logs; removed after a green run, kept (and named) otherwise."""
     d = tempfile.mkdtemp(prefix="celery-e2e-")
     yield d
+    if request.session.testsfailed == 0:
+        shutil.rmtree(d, ignore_errors=True)
+    else:
+        print(f"\nserver and worker logs kept in {d}", file=sys.stderr)
 
 
 @pytest.fixture(scope="session")
