@@ -129,3 +129,8 @@ def crash_once(self, marker):
 @app.task
 def noop():
     return None
+
+
+@app.task
+def fail(message):
+    raise ValueError(message)

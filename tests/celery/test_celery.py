@@ -119,6 +119,26 @@ def test_chord(worker, app):
     assert res.get(timeout=T) == 12
 
 
+def test_chain_failure_and_priority(worker, app, server):
+    from celery import chain
+    from celery_app import add, fail
+    assert chain(add.s(1, 1), add.s(10), add.s(100))().get(timeout=T) == 112
+    r = fail.delay("boom")
+    with pytest.raises(ValueError, match="boom"):
+        r.get(timeout=T)
+    assert r.state == "FAILURE" and "ValueError" in r.traceback
+    # Priorities map to kombu's sub-queues "Q", "Q\x06\x163", "Q\x06\x166",
+    # "Q\x06\x169" (the keys of the worker's BRPOP): on a queue nobody
+    # consumes, a priority-9 message waits in the last one.
+    client = server.client()
+    client.delete("prio", "prio\x06\x169")
+    add.apply_async((9, 0), queue="prio", priority=9)
+    assert client.llen("prio\x06\x169") == 1 and client.llen("prio") == 0
+    client.delete("prio\x06\x169")
+    results = [add.apply_async((p, 0), priority=p) for p in (0, 5, 9)]
+    assert [x.get(timeout=T) for x in results] == [0, 5, 9]
+
+
 def test_revoke_before_eta(worker, app):
     from celery_app import add
     r = add.apply_async((1, 1), countdown=2)
