@@ -141,7 +141,7 @@ def test_chain_failure_and_priority(worker, app, server):
 
 def test_revoke_before_eta(worker, app):
     from celery_app import add
-    r = add.apply_async((1, 1), countdown=2)
+    r = add.apply_async((1, 1), countdown=4)
     r.revoke()
     with pytest.raises(TaskRevokedError):
         r.get(timeout=T)
@@ -256,7 +256,7 @@ def test_warm_shutdown_restores_unacked(server, app, start_worker):
     client.delete("shutdown")
     w = start_worker(queues="shutdown", tag="shutdown")
     running = sleep_task.apply_async((3,), queue="shutdown")
-    held = [add.apply_async((i, i), queue="shutdown", countdown=8) for i in range(4)]
+    held = [add.apply_async((i, i), queue="shutdown", countdown=12) for i in range(4)]
     held_ids = {r.id for r in held}
     deadline = time.time() + 20
     while time.time() < deadline:
