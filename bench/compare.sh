@@ -8,12 +8,15 @@
 #   N_P1=200000            requests per redis-benchmark run at pipeline 1
 #   N_P16=2000000          requests per redis-benchmark run at pipeline 16
 #   CLIENTS=50             redis-benchmark -c
-#   TESTS=ping,set,get,incr,mset   redis-benchmark -t list ("ping" = ping_inline + ping_mbulk)
+#   TESTS=ping,set,get,incr,mset,lpush,rpop,lrange_100,hset,sadd,spop,zadd,zpopmin
+#                          redis-benchmark -t list ("ping" = ping_inline + ping_mbulk;
+#                          lrange_N runs `LRANGE mylist 0 N-1` on a prefilled list)
 #   PIPELINES="1 16"       pipeline depths to run
 #   HEMATITE_BIN_OVERRIDE  unset: build and run target/release/hematite;
 #                          "redis": run a second redis-server as the "hematite" side
 #                          (measures the noise floor, Redis vs itself);
 #                          a path: run that hematite binary as is (no build).
+#   HEMATITE_BIN           the same as HEMATITE_BIN_OVERRIDE (which wins if both are set)
 #   HEMATITE_ARGS          extra arguments for `hematite server`, shell-quoted
 #                          (default: "--save '' --appendonly no", as for Redis;
 #                          set to "" to pass none)
@@ -28,10 +31,11 @@ ROUNDS="${ROUNDS:-5}"
 N_P1="${N_P1:-200000}"
 N_P16="${N_P16:-2000000}"
 CLIENTS="${CLIENTS:-50}"
-TESTS="${TESTS:-ping,set,get,incr,mset}"
+TESTS="${TESTS:-ping,set,get,incr,mset,lpush,rpop,lrange_100,hset,sadd,spop,zadd,zpopmin}"
 PIPELINES="${PIPELINES:-1 16}"
 REDIS_SERVER="${REDIS_SERVER:-redis-server}"
-HEMATITE_BIN_OVERRIDE="${HEMATITE_BIN_OVERRIDE:-}"
+# HEMATITE_BIN (as bench/memory.py and bench/celery_bench.py take it) means the same.
+HEMATITE_BIN_OVERRIDE="${HEMATITE_BIN_OVERRIDE:-${HEMATITE_BIN:-}}"
 # Same persistence settings as the Redis side unless told otherwise.
 HEMATITE_ARGS="${HEMATITE_ARGS-"--save '' --appendonly no"}"
 eval "H_ARGS=($HEMATITE_ARGS)"
@@ -155,7 +159,9 @@ wait_ready "$R_PID" "$R_PORT" redis
 smoke() { # $1 = port, $2 = name
     local cmd reply
     for cmd in "PING" "SET bench:smoke v" "GET bench:smoke" "INCR bench:smoke:n" "MSET bench:smoke:a 1 bench:smoke:b 2" \
-        "DEL bench:smoke bench:smoke:n bench:smoke:a bench:smoke:b"; do
+        "LPUSH bench:smoke:l a b" "RPOP bench:smoke:l" "LRANGE bench:smoke:l 0 99" "HSET bench:smoke:h f v" \
+        "SADD bench:smoke:s m n" "SPOP bench:smoke:s" "ZADD bench:smoke:z 1 m" "ZPOPMIN bench:smoke:z" \
+        "DEL bench:smoke bench:smoke:n bench:smoke:a bench:smoke:b bench:smoke:l bench:smoke:h bench:smoke:s bench:smoke:z"; do
         # shellcheck disable=SC2086
         reply="$(redis-cli -h 127.0.0.1 -p "$1" $cmd 2>&1 || true)"
         case "$reply" in
@@ -191,13 +197,35 @@ mapfile -t TEST_LIST < <(expand_tests)
 RAW="$WORK/raw.tsv"
 printf 'round\tpipeline\tserver\ttest\tn\trps\tp50_ms\tcpu_ticks\n' >"$RAW"
 
+# `-t lrange_N` makes redis-benchmark first run N LPUSHes ("needed to
+# benchmark LRANGE") in the same process, which would be measured too; so we
+# fill `mylist` ourselves (unmeasured) and run `LRANGE mylist 0 N-1` as a
+# custom command, reported under redis-benchmark's own test name.
+LRANGE_FILL=600
+prepare_list() { # $1 = port
+    local len
+    len="$(redis-cli -h 127.0.0.1 -p "$1" llen mylist)"
+    if [ "${len:-0}" -lt "$LRANGE_FILL" ]; then
+        # shellcheck disable=SC2046
+        redis-cli -h 127.0.0.1 -p "$1" rpush mylist $(printf 'xxx %.0s' $(seq "$LRANGE_FILL")) >/dev/null
+    fi
+}
+
 run_one() { # $1 = round, $2 = pipeline, $3 = n, $4 = server (hematite|redis), $5 = test
     local port pid before after csv row
     if [ "$4" = hematite ]; then port="$H_PORT"; pid="$H_PID"; else port="$R_PORT"; pid="$R_PID"; fi
+    local what=(-t "$5") label=""
+    case "$5" in
+        lrange_[0-9]*)
+            prepare_list "$port"
+            what=(LRANGE mylist 0 "$((${5#lrange_} - 1))")
+            label="LRANGE_${5#lrange_} (first ${5#lrange_} elements)"
+            ;;
+    esac
     before="$(cpu_ticks "$pid")"
     # shellcheck disable=SC2046
-    if ! csv="$($(pin_bench) redis-benchmark -h 127.0.0.1 -p "$port" -c "$CLIENTS" -n "$3" -t "$5" \
-        -P "$2" --csv -q 2>"$WORK/bench.err")"; then
+    if ! csv="$($(pin_bench) redis-benchmark -h 127.0.0.1 -p "$port" -c "$CLIENTS" -n "$3" \
+        -P "$2" --csv -q "${what[@]}" 2>"$WORK/bench.err")"; then
         echo "compare.sh: redis-benchmark failed against $4 ($5 -P $2):" >&2
         cat "$WORK/bench.err" >&2
         exit 1
@@ -218,6 +246,7 @@ print("%s\t%s\t%s" % (name, rps, p50))
 ')"
     local name rps p50
     IFS=$'\t' read -r name rps p50 <<<"$row"
+    if [ -n "$label" ]; then name="$label"; fi
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$4" "$name" "$3" "$rps" "$p50" "$((after - before))" >>"$RAW"
     printf '  round %s  -P %-2s  %-8s  %-16s %12s rps  %6s cpu-ticks\n' "$1" "$2" "$4" "$name" "$rps" "$((after - before))" >&2
 }

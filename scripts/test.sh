@@ -2,6 +2,8 @@
 # Installs what the tests need (Debian's redis-server 7.0.x for the
 # differential test), then builds and tests the whole workspace.
 # Usage: scripts/test.sh [extra arguments for `cargo test`]
+# Environment: CELERY_SERVER=redis runs the Celery suite (tests/celery)
+# against redis-server instead of target/debug/hematite; CELERY_SKIP=1 skips it.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -71,3 +73,24 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/tests/python/requirements.txt"
 HEMATITE_BIN="$ROOT/target/debug/hematite" "$VENV/bin/python" "$ROOT/tests/python/test_clients.py"
+
+# Celery end to end (tests/celery): real prefork workers with hematite as
+# broker and result backend. Own virtualenv, pinned versions.
+# CELERY_SERVER=redis runs the suite against redis-server instead (to
+# validate the suite itself); CELERY_SKIP=1 skips it.
+if [ "${CELERY_SKIP:-0}" != 1 ]; then
+    CELERY_VENV="$ROOT/.venv-celery"
+    if [ ! -x "$CELERY_VENV/bin/python" ]; then
+        python3 -m venv "$CELERY_VENV"
+    fi
+    "$CELERY_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+        -r "$ROOT/tests/celery/requirements.txt"
+    # ~45 s against Redis; the timeout is a backstop (the suite kills its
+    # workers and server on SIGTERM).
+    (
+        cd "$ROOT/tests/celery"
+        CELERY_TEST_SERVER="${CELERY_SERVER:-hematite}" \
+            HEMATITE_BIN="$ROOT/target/debug/hematite" \
+            timeout 1500 "$CELERY_VENV/bin/python" -m pytest -p no:cacheprovider -v --durations=5
+    )
+fi
