@@ -150,6 +150,10 @@ where
                     }
                 }
             }
+            // While a script is busy the lock is taken: answer -BUSY / KILL first.
+            if !auth_pending && shared.script.busy.load(Ordering::Acquire) {
+                crate::scripting::busy::answer(&shared, &mut batch, &mut out);
+            }
             if batch.is_empty() && proto_error.is_none() {
                 break;
             }

@@ -212,6 +212,8 @@ pub struct Shared {
     pub listeners: parking_lot::Mutex<Vec<tokio::task::AbortHandle>>,
     /// A weak reference to this value, for spawning tasks from commands.
     pub me: std::sync::OnceLock<std::sync::Weak<Shared>>,
+    /// Lua engine and the lock-free busy-script flags.
+    pub script: crate::scripting::ScriptShared,
 }
 
 /// Paths reported in INFO server.
@@ -259,6 +261,7 @@ impl Shared {
             timeout_secs: AtomicU64::new(0),
             listeners: parking_lot::Mutex::new(Vec::new()),
             me: std::sync::OnceLock::new(),
+            script: Default::default(),
         };
         shared.timeout_secs.store(shared.state.lock().config.timeout, Ordering::Relaxed);
         Arc::new(shared)
