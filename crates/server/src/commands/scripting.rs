@@ -145,7 +145,7 @@ fn script_debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 }
 
 fn help(ctx: &mut Ctx, cmd: &str, lines: &[&str]) -> CmdResult {
-    ctx.out.array(lines.len() + 2);
+    ctx.out.array(lines.len() + 3);
     ctx.out.simple(format!("{cmd} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:").as_bytes());
     for l in lines {
         ctx.out.simple(l.as_bytes());
@@ -247,7 +247,7 @@ fn function_list(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             out.bulk(b"flags");
             out.set(f.flags.len());
             for fl in &f.flags {
-                out.bulk(fl.as_bytes());
+                out.simple(fl.as_bytes());
             }
         }
         if with_code {
@@ -334,7 +334,7 @@ fn function_restore(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         Some(_) => return Err(CmdError::err("Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.")),
     };
     let p = &argv[2];
-    let bad = || CmdError::err("payload version or checksum are wrong");
+    let bad = || CmdError::err("DUMP payload version or checksum are wrong");
     if p.len() < DUMP_MAGIC.len() + 40 || !p.starts_with(DUMP_MAGIC) {
         return Err(bad());
     }

@@ -163,7 +163,8 @@ fn write_value(out: &mut ReplyBuf, v: &Value, resp: u8, depth: usize) {
 /// C's `(long long)` cast of a double (saturating, NaN to the minimum as
 /// x86 does).
 pub fn to_i64(n: f64) -> i64 {
-    if n.is_nan() {
+    // cvttsd2si yields the "integer indefinite" value out of range.
+    if n.is_nan() || n >= 9223372036854775808.0 || n < -9223372036854775808.0 {
         i64::MIN
     } else {
         n as i64

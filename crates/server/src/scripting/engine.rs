@@ -122,7 +122,7 @@ fn err_table(lua: &Lua, msg: &str) -> mlua::Result<Value> {
 
 /// C's `%.17g`, as Redis formats Lua numbers passed to commands.
 fn fmt_17g(n: f64) -> String {
-    hematite_common::num::format_double(n)
+    super::libs::fmt_g(n, 17)
 }
 
 impl Engine {
@@ -145,7 +145,7 @@ impl Engine {
                 let bytes = match &v {
                     Value::String(s) => s.as_bytes().to_vec(),
                     Value::Number(n) => super::libs::lua_number_text(*n).into_bytes(),
-                    Value::Integer(n) => n.to_string().into_bytes(),
+                    Value::Integer(n) => super::libs::lua_number_text(*n as f64).into_bytes(),
                     _ => Vec::new(),
                 };
                 Ok(sha1_hex(&bytes))
@@ -419,7 +419,7 @@ fn script_error_text(v: &Value, name: &str) -> String {
         match t.raw_get::<Value>(k).ok()? {
             Value::String(s) => Some(s.to_string_lossy()),
             Value::Number(n) => Some(super::libs::lua_number_text(n)),
-            Value::Integer(n) => Some(n.to_string()),
+            Value::Integer(n) => Some(super::libs::lua_number_text(n as f64)),
             _ => None,
         }
     };
@@ -532,7 +532,7 @@ fn lua_argv(args: &MultiValue) -> Result<Vec<Bytes>, &'static str> {
         argv.push(match a {
             Value::String(s) => Bytes::copy_from_slice(&s.as_bytes()),
             Value::Number(n) => Bytes::from(fmt_17g(*n)),
-            Value::Integer(n) => Bytes::from(n.to_string()),
+            Value::Integer(n) => Bytes::from(fmt_17g(*n as f64)),
             _ => return Err("ERR Lua redis lib command arguments must be strings or integers"),
         });
     }

@@ -90,7 +90,7 @@ fn arg_bytes(args: &MultiValue, i: usize, fname: &str) -> Result<Vec<u8>, String
     match args.get(i) {
         Some(Value::String(s)) => Ok(s.as_bytes().to_vec()),
         Some(Value::Number(n)) => Ok(lua_number_text(*n).into_bytes()),
-        Some(Value::Integer(n)) => Ok(n.to_string().into_bytes()),
+        Some(Value::Integer(n)) => Ok(lua_number_text(*n as f64).into_bytes()),
         Some(v) => Err(format!("bad argument #{} to '{fname}' (string expected, got {})", i + 1, type_name(v))),
         None => Err(format!("bad argument #{} to '{fname}' (string expected, got no value)", i + 1)),
     }
@@ -190,7 +190,7 @@ fn json_encode(v: &Value, out: &mut Vec<u8>, depth: usize) -> Result<(), String>
         Value::Nil => out.extend_from_slice(b"null"),
         Value::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         Value::Number(n) => json_number(*n, out)?,
-        Value::Integer(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        Value::Integer(n) => json_number(*n as f64, out)?,
         Value::String(s) => json_string(&s.as_bytes(), out),
         Value::LightUserData(p) if p.0.is_null() => out.extend_from_slice(b"null"),
         Value::Table(t) => {
@@ -241,7 +241,11 @@ fn json_encode(v: &Value, out: &mut Vec<u8>, depth: usize) -> Result<(), String>
                             json_number(*n, out)?;
                             out.push(b'"');
                         }
-                        Value::Integer(n) => out.extend_from_slice(format!("\"{n}\"").as_bytes()),
+                        Value::Integer(n) => {
+                            out.push(b'"');
+                            json_number(*n as f64, out)?;
+                            out.push(b'"');
+                        }
                         _ => return Err("Cannot serialise table: table key must be a number or string".into()),
                     }
                     out.push(b':');
@@ -412,16 +416,17 @@ impl JsonParser<'_> {
         let start = self.pos;
         self.pos += 1;
         let mut out = Vec::new();
-        let bad = |what: &str| format!("Expected value but found {what} at character {}", start + 1);
+        let bad = |what: &str, at: usize| format!("Expected value but found {what} at character {}", at + 1);
         loop {
-            let Some(&c) = self.s.get(self.pos) else { return Err(bad("unexpected end of string")) };
+            let esc = self.pos;
+            let Some(&c) = self.s.get(self.pos) else { return Err(bad("unexpected end of string", start)) };
             match c {
                 b'"' => {
                     self.pos += 1;
                     return Ok(out);
                 }
                 b'\\' => {
-                    let Some(&e) = self.s.get(self.pos + 1) else { return Err(bad("invalid escape code")) };
+                    let Some(&e) = self.s.get(self.pos + 1) else { return Err(bad("invalid escape code", esc)) };
                     self.pos += 2;
                     match e {
                         b'"' | b'\\' | b'/' => out.push(e),
@@ -431,26 +436,26 @@ impl JsonParser<'_> {
                         b'r' => out.push(b'\r'),
                         b't' => out.push(b'\t'),
                         b'u' => {
-                            let Some(mut cp) = self.hex4(self.pos) else { return Err(bad("invalid unicode escape code")) };
+                            let Some(mut cp) = self.hex4(self.pos) else { return Err(bad("invalid unicode escape code", esc)) };
                             self.pos += 4;
                             if (0xD800..0xDC00).contains(&cp) {
                                 if self.s.get(self.pos..self.pos + 2) != Some(b"\\u") {
-                                    return Err(bad("invalid unicode escape code"));
+                                    return Err(bad("invalid unicode escape code", esc));
                                 }
-                                let Some(lo) = self.hex4(self.pos + 2) else { return Err(bad("invalid unicode escape code")) };
+                                let Some(lo) = self.hex4(self.pos + 2) else { return Err(bad("invalid unicode escape code", esc)) };
                                 if !(0xDC00..0xE000).contains(&lo) {
-                                    return Err(bad("invalid unicode escape code"));
+                                    return Err(bad("invalid unicode escape code", esc));
                                 }
                                 self.pos += 6;
                                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                             } else if (0xDC00..0xE000).contains(&cp) {
-                                return Err(bad("invalid unicode escape code"));
+                                return Err(bad("invalid unicode escape code", esc));
                             }
                             let ch = char::from_u32(cp).unwrap_or('\u{fffd}');
                             let mut b = [0u8; 4];
                             out.extend_from_slice(ch.encode_utf8(&mut b).as_bytes());
                         }
-                        _ => return Err(bad("invalid escape code")),
+                        _ => return Err(bad("invalid escape code", esc)),
                     }
                 }
                 c => {

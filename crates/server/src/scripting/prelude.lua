@@ -31,6 +31,9 @@ G.loadfile = nil
 G.module = nil
 G.require = nil
 G.package = nil
+G.newproxy = nil
+G.setfenv = nil
+G.getfenv = nil
 G.io = nil
 G.os = nil
 
@@ -262,10 +265,10 @@ local function fix_pcall(ok, ...)
 end
 G.pcall = function(...) return fix_pcall(orig_pcall(...)) end
 
-G.rawset = function(t, k, v)
+G.rawset = cwrap(function(t, k, v)
   if protected[t] then error('Attempt to modify a readonly table', 0) end
   return rawset(t, k, v)
-end
+end)
 
 -- The environment of every script and function.
 local genv = {}
@@ -307,6 +310,7 @@ local lib_redis = {
   REDIS_VERSION = prims.version,
   REDIS_VERSION_NUM = prims.version_num,
 }
+setmetatable(lib_redis, { __index = missing_global })
 local lib_api = setmetatable({ redis = protect(lib_redis) },
   { __index = missing_global, __newindex = readonly, __metatable = {} })
 
@@ -323,6 +327,8 @@ end
 
 -- Runs a function's callback with its keys and args tables.
 function M.run_function(f, keys, args)
+  rawset(G, 'KEYS', nil)
+  rawset(G, 'ARGV', nil)
   return orig_xpcall(function() return f(keys, args) end, handler)
 end
 
