@@ -9,14 +9,39 @@
 
 use super::ScriptShared;
 use crate::command::{flag, table};
-use crate::state::Shared;
+use crate::state::{Shared, State};
 use bytes::Bytes;
 use hematite_resp::ReplyBuf;
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 const SLOW_EVAL: &[u8] = b"BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
 const SLOW_FUNCTION: &[u8] = b"BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
 const UNKILLABLE: &[u8] = b"UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
+
+/// Takes the state lock for a batch. While waiting, if a script turns
+/// busy, answers what Redis answers during a busy script (when
+/// `may_answer`: the client is authenticated and its batch has no protocol
+/// error); returns None when that answered the whole batch.
+pub async fn lock<'a>(
+    shared: &'a Shared,
+    batch: &mut Vec<Vec<Bytes>>,
+    out: &mut ReplyBuf,
+    may_answer: bool,
+) -> Option<parking_lot::MutexGuard<'a, State>> {
+    loop {
+        if may_answer && shared.script.busy.load(Ordering::Acquire) {
+            answer(shared, batch, out);
+            if batch.is_empty() {
+                return None;
+            }
+        }
+        if let Some(g) = shared.state.try_lock_for(Duration::from_millis(1)) {
+            return Some(g);
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
 
 /// Answers the leading requests of `batch` that Redis answers while a
 /// script is busy, and removes them from the batch.

@@ -87,7 +87,7 @@ local function handler(err)
   while true do
     info = dbg.getinfo(level, 'Sl')
     if not info then break end
-    if info.what ~= 'C' and info.source ~= '=redis' then break end
+    if info.what ~= 'C' and info.what ~= 'tail' and info.source ~= '=redis' then break end
     level = level + 1
   end
   if prims.killed() then
@@ -254,16 +254,24 @@ G.bit = protect(wrap_lib(libs.bit))
 G.struct = protect(wrap_lib(libs.struct))
 
 -- Redis's pcall returns the message of an error table, not the table.
+-- A killed script must not survive by catching the error: pcall and
+-- xpcall re-raise it.
 local function fix_pcall(ok, ...)
   if ok then return ok, ... end
   local e = ...
+  if prims.killed() then error(e, 0) end
   if type(e) == 'table' then
     local m = e.err
     if type(m) == 'string' or type(m) == 'number' then return false, m end
   end
   return false, e
 end
-G.pcall = function(...) return fix_pcall(orig_pcall(...)) end
+G.pcall = cwrap(function(...) return fix_pcall(orig_pcall(...)) end)
+local function fix_xpcall(ok, ...)
+  if not ok and prims.killed() then error((...), 0) end
+  return ok, ...
+end
+G.xpcall = cwrap(function(f, h) return fix_xpcall(orig_xpcall(f, h)) end)
 
 G.rawset = cwrap(function(t, k, v)
   if protected[t] then error('Attempt to modify a readonly table', 0) end
