@@ -57,7 +57,7 @@ where
     let now = crate::clock::now_ms();
     let mut sess;
     {
-        let mut st = shared.state.lock();
+        let mut st = shared.lock_async().await;
         st.stats.total_connections_received += 1;
         sess = Session::new(id, st.config.requirepass.is_none());
         st.clients.insert(
@@ -150,15 +150,14 @@ where
                     }
                 }
             }
-            // While a script is busy the lock is taken: answer -BUSY / KILL first.
-            if !auth_pending && shared.script.busy.load(Ordering::Acquire) {
-                crate::scripting::busy::answer(&shared, &mut batch, &mut out);
-            }
             if batch.is_empty() && proto_error.is_none() {
                 break;
             }
             {
-                let mut guard = shared.state.lock();
+                // Like `shared.state.lock()`, but answers -BUSY / SCRIPT KILL
+                // while a script holds the lock; None: all answered.
+                let busy_ok = !auth_pending && proto_error.is_none();
+                let Some(mut guard) = crate::scripting::busy::lock(&shared, &mut batch, &mut out, busy_ok).await else { break };
                 let st = &mut *guard;
                 let now_ms = crate::clock::now_ms();
                 for argv in batch.drain(..) {
@@ -211,7 +210,7 @@ where
         let limit = shared.query_buffer_limit.load(Ordering::Relaxed);
         let qbuf = rbuf.len() + parser.pending_bytes();
         if qbuf as u64 > limit {
-            let mut st = shared.state.lock();
+            let mut st = shared.lock_async().await;
             st.stats.client_query_buffer_limit_disconnections += 1;
             tracing::warn!("Closing client that reached max query buffer length: id={id} addr={} (qbuf={qbuf})", peer.addr);
             break 'conn;
@@ -236,7 +235,7 @@ where
         }
     }
     let _ = stream.shutdown().await;
-    let mut st = shared.state.lock();
+    let mut st = shared.lock_async().await;
     st.clients.remove(&id);
     shared.connected.fetch_sub(1, Ordering::Relaxed);
 }

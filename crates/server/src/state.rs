@@ -267,6 +267,19 @@ impl Shared {
         Arc::new(shared)
     }
 
+    /// Takes the state lock from async code without parking a runtime
+    /// worker for long: while the lock is held for a long time (a busy
+    /// script, DEBUG SLEEP), the task sleeps between 1 ms attempts so other
+    /// tasks (the script's -BUSY answers, SCRIPT KILL) keep running.
+    pub async fn lock_async(&self) -> parking_lot::MutexGuard<'_, State> {
+        loop {
+            if let Some(g) = self.state.try_lock_for(std::time::Duration::from_millis(1)) {
+                return g;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+    }
+
     /// Copies the configuration values read outside the lock.
     pub fn mirror_config(&self, config: &Config) {
         self.proto_max_bulk_len.store(config.proto_max_bulk_len, Ordering::Relaxed);
