@@ -7,7 +7,8 @@ use super::{arg_i64, is, Ctx};
 use crate::command::Row;
 use crate::error::{CmdError, CmdResult};
 use crate::row;
-use crate::scripting::engine::{sha1_hex, Engine};
+use crate::scripting::dump;
+use crate::scripting::engine::Engine;
 use bytes::Bytes;
 use hematite_common::glob::string_match;
 
@@ -296,35 +297,24 @@ fn function_stats(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// The FUNCTION DUMP payload: hematite's own format (Redis's is an RDB
-/// fragment). Magic, then for each library its code as a length-prefixed
-/// string, then a SHA1 of everything before it as a checksum.
-const DUMP_MAGIC: &[u8] = b"HMTFN1";
-
-/// FUNCTION DUMP
+/// FUNCTION DUMP: Redis's payload format (see `scripting::dump`).
 fn function_dump(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
     let eng = Engine::get(&ctx.shared.script);
-    let mut p = DUMP_MAGIC.to_vec();
-    for lib in eng.registry.libraries.values() {
-        p.extend_from_slice(&(lib.code.len() as u64).to_le_bytes());
-        p.extend_from_slice(&lib.code);
-    }
-    let sum = sha1_hex(&p);
-    p.extend_from_slice(sum.as_bytes());
+    let p = dump::encode(eng.registry.libraries.values().map(|l| l.code.as_slice()));
     ctx.out.bulk(&p);
     Ok(())
 }
 
 /// FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE]
 fn function_restore(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
-    if argv.len() > 4 {
-        return Err(CmdError::Syntax);
-    }
     #[derive(PartialEq)]
     enum Policy {
         Flush,
         Append,
         Replace,
+    }
+    if argv.len() > 4 {
+        return Err(CmdError::err("unknown subcommand or wrong number of arguments for 'RESTORE'. Try FUNCTION HELP."));
     }
     let policy = match argv.get(3) {
         None => Policy::Append,
@@ -333,24 +323,12 @@ fn function_restore(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         Some(a) if is(a, "replace") => Policy::Replace,
         Some(_) => return Err(CmdError::err("Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.")),
     };
-    let p = &argv[2];
-    let bad = || CmdError::err("DUMP payload version or checksum are wrong");
-    if p.len() < DUMP_MAGIC.len() + 40 || !p.starts_with(DUMP_MAGIC) {
-        return Err(bad());
-    }
-    let (body, sum) = p.split_at(p.len() - 40);
-    if sha1_hex(body).as_bytes() != sum {
-        return Err(bad());
-    }
-    let mut codes = Vec::new();
-    let mut pos = DUMP_MAGIC.len();
-    while pos < body.len() {
-        let n = body.get(pos..pos + 8).ok_or_else(bad)?;
-        let n = u64::from_le_bytes(n.try_into().expect("8")) as usize;
-        pos += 8;
-        codes.push(Bytes::copy_from_slice(body.get(pos..pos + n).ok_or_else(bad)?));
-        pos += n;
-    }
+    let codes = dump::decode(&argv[2]).map_err(|e| match e {
+        dump::DumpError::Checksum => CmdError::err("DUMP payload version or checksum are wrong"),
+        dump::DumpError::NotAFunction => CmdError::err("given type is not a function"),
+        dump::DumpError::Bad => CmdError::err("Bad data format"),
+    })?;
+    let codes: Vec<Bytes> = codes.into_iter().map(Bytes::from).collect();
     let mut eng = Engine::get(&ctx.shared.script);
     // Load into a scratch registry first so that a failure changes nothing.
     let saved = std::mem::take(&mut eng.registry);

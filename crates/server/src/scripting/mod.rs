@@ -11,6 +11,7 @@
 //!   RESP2 and RESP3, exactly as Redis converts them.
 //! - [`functions`]: FUNCTION libraries.
 //! - [`libs`]: the cjson, cmsgpack, bit and struct libraries.
+//! - [`dump`]: FUNCTION DUMP / RESTORE payloads (Redis's RDB fragment).
 //! - [`busy`]: what other clients get while a script runs too long.
 //!
 //! A long script holds the lock, so other clients would simply wait. Redis
@@ -22,6 +23,7 @@
 
 pub mod busy;
 pub mod convert;
+pub mod dump;
 pub mod engine;
 pub mod functions;
 pub mod libs;
