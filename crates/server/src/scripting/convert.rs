@@ -129,10 +129,8 @@ fn read_line<'a>(buf: &'a [u8], pos: &mut usize) -> &'a [u8] {
 
 /// Writes a script's return value as a reply. `script_resp` is the
 /// protocol the script selected with `redis.setresp` (booleans differ).
-/// Error tables are returned as `Err(text)` for the caller to report.
-pub fn lua_to_reply(out: &mut ReplyBuf, v: &Value, script_resp: u8) -> Result<(), String> {
+pub fn lua_to_reply(out: &mut ReplyBuf, v: &Value, script_resp: u8) {
     write_value(out, v, script_resp, 0);
-    Ok(())
 }
 
 fn write_value(out: &mut ReplyBuf, v: &Value, resp: u8, depth: usize) {

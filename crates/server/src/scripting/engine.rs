@@ -340,11 +340,32 @@ impl Engine {
         let mut values = result.map_err(lua_fault)?.into_iter();
         let ok = matches!(values.next(), Some(Value::Boolean(true)));
         let value = values.next().unwrap_or(Value::Nil);
-        if ok {
-            let _ = convert::lua_to_reply(ctx.out, &value, run.resp);
+        let text = match &value {
+            Value::Table(t) if !ok || matches!(t.raw_get::<Value>("err"), Ok(Value::String(_))) => {
+                if ok {
+                    t.raw_get::<mlua::String>("err").map(|s| s.to_string_lossy()).unwrap_or_default()
+                } else {
+                    script_error_text(&value, name)
+                }
+            }
+            _ if !ok => script_error_text(&value, name),
+            _ => {
+                convert::lua_to_reply(ctx.out, &value, run.resp);
+                return Ok(());
+            }
+        };
+        // An error that came from a command the script called was counted
+        // when that command failed; Redis does not count it again (but the
+        // script's command still counts as failed).
+        let counted = matches!(&value, Value::Table(t) if t.raw_get::<bool>("ignore_error_stats_update").unwrap_or(false));
+        if counted {
+            ctx.out.error(text.as_bytes());
+            if let Some(cmd) = ctx.cmd {
+                ctx.st.stats.commands[cmd.stat_id].failed_calls += 1;
+            }
             return Ok(());
         }
-        Err(CmdError::coded(script_error_text(&value, name)))
+        Err(CmdError::coded(text))
     }
 
     /// FUNCTION LOAD: compiles and runs library code, registers its
