@@ -94,7 +94,10 @@ pub fn fcall_ro(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 
 /// SCRIPT LOAD script
 fn script_load(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
-    let sha = Engine::get(&ctx.shared.script).load_script(&argv[2])?;
+    let mut eng = Engine::get(&ctx.shared.script);
+    let sha = eng.load_script(&argv[2])?;
+    eng.publish_stats(&ctx.shared.script);
+    drop(eng);
     ctx.out.bulk(sha.as_bytes());
     Ok(())
 }
@@ -122,7 +125,10 @@ fn flush_mode(argv: &[Bytes], err: &str) -> CmdResult {
 /// SCRIPT FLUSH [ASYNC|SYNC]
 fn script_flush(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     flush_mode(argv, "SCRIPT FLUSH only support SYNC|ASYNC option")?;
-    Engine::get(&ctx.shared.script).flush_scripts();
+    let mut eng = Engine::get(&ctx.shared.script);
+    eng.flush_scripts();
+    eng.publish_stats(&ctx.shared.script);
+    drop(eng);
     ctx.out.ok();
     Ok(())
 }
@@ -195,7 +201,10 @@ fn function_load(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         }
         i += 1;
     }
-    let name = Engine::get(&ctx.shared.script).load_library(&argv[argv.len() - 1], replace)?;
+    let mut eng = Engine::get(&ctx.shared.script);
+    let name = eng.load_library(&argv[argv.len() - 1], replace)?;
+    eng.publish_stats(&ctx.shared.script);
+    drop(eng);
     ctx.dirty(1);
     ctx.out.bulk(name.as_bytes());
     Ok(())
@@ -220,12 +229,8 @@ fn function_list(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         i += 1;
     }
     let eng = Engine::get(&ctx.shared.script);
-    let libs: Vec<_> = eng
-        .registry
-        .libraries
-        .values()
-        .filter(|l| pattern.as_ref().is_none_or(|p| string_match(p, l.name.as_bytes(), false)))
-        .collect();
+    let libs: Vec<_> =
+        eng.registry.libraries.values().filter(|l| pattern.as_ref().is_none_or(|p| string_match(p, l.name.as_bytes(), false))).collect();
     let out = &mut *ctx.out;
     out.array(libs.len());
     for lib in libs {
@@ -262,9 +267,12 @@ fn function_list(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 /// FUNCTION DELETE library-name
 fn function_delete(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let name = String::from_utf8_lossy(&argv[2]).into_owned();
-    if Engine::get(&ctx.shared.script).registry.remove(&name).is_none() {
+    let mut eng = Engine::get(&ctx.shared.script);
+    if eng.registry.remove(&name).is_none() {
         return Err(CmdError::err("Library not found"));
     }
+    eng.publish_stats(&ctx.shared.script);
+    drop(eng);
     ctx.dirty(1);
     ctx.out.ok();
     Ok(())
@@ -273,7 +281,10 @@ fn function_delete(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 /// FUNCTION FLUSH [ASYNC|SYNC]
 fn function_flush(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     flush_mode(argv, "FUNCTION FLUSH only supports SYNC|ASYNC option")?;
-    Engine::get(&ctx.shared.script).flush_functions();
+    let mut eng = Engine::get(&ctx.shared.script);
+    eng.flush_functions();
+    eng.publish_stats(&ctx.shared.script);
+    drop(eng);
     ctx.dirty(1);
     ctx.out.ok();
     Ok(())
@@ -362,6 +373,7 @@ fn function_restore(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         eng.registry.remove(&lib.name);
         eng.registry.insert(lib);
     }
+    eng.publish_stats(&ctx.shared.script);
     drop(eng);
     ctx.dirty(1);
     ctx.out.ok();

@@ -52,7 +52,9 @@ pub fn answer(shared: &Shared, batch: &mut Vec<Vec<Bytes>>, out: &mut ReplyBuf) 
         if !sc.busy.load(Ordering::Acquire) {
             break;
         }
-        let Some(cmd) = table().lookup(&argv[0]) else { break };
+        let Some(cmd) = table().lookup(&argv[0]) else {
+            break;
+        };
         let sub = if argv.len() >= 2 && !cmd.subcommands.is_empty() { cmd.subcommand(&argv[1]) } else { None };
         let is_eval = sc.is_eval.load(Ordering::Acquire);
         match (cmd.name, sub.map(|s| s.name)) {

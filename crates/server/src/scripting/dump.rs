@@ -90,7 +90,13 @@ fn get_len(p: &[u8], pos: &mut usize) -> Result<(u64, bool), DumpError> {
         }
         3 => ((b & 0x3f) as u64, true),
         _ => {
-            let n = if b == 0x80 { 4 } else if b == 0x81 { 8 } else { return Err(DumpError::Bad) };
+            let n = if b == 0x80 {
+                4
+            } else if b == 0x81 {
+                8
+            } else {
+                return Err(DumpError::Bad);
+            };
             let bytes = p.get(*pos..*pos + n).ok_or(DumpError::Bad)?;
             *pos += n;
             (bytes.iter().fold(0u64, |a, &x| (a << 8) | x as u64), false)

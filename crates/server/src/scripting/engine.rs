@@ -130,9 +130,7 @@ impl Engine {
     pub fn new() -> mlua::Result<Engine> {
         // SAFETY: the debug library is needed by the prelude's error
         // handler; the prelude removes it from the globals.
-        let lua = unsafe {
-            Lua::unsafe_new_with(StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::DEBUG, LuaOptions::new())
-        };
+        let lua = unsafe { Lua::unsafe_new_with(StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::DEBUG, LuaOptions::new()) };
         lua.set_app_data(RunSlot(None));
         lua.set_app_data(LoadSlot(None));
         lua.set_app_data(Rand(RAND_INIT));
@@ -227,6 +225,15 @@ impl Engine {
         parking_lot::MutexGuard::map(g, |e| e.as_mut().expect("engine"))
     }
 
+    /// Publishes the figures INFO reads (see [`super::EngineStats`]).
+    pub fn publish_stats(&self, shared: &ScriptShared) {
+        let st = &shared.stats;
+        st.cached_scripts.store(self.scripts.len() as u64, Ordering::Relaxed);
+        st.functions.store(self.registry.function_count() as u64, Ordering::Relaxed);
+        st.libraries.store(self.registry.libraries.len() as u64, Ordering::Relaxed);
+        st.lua_memory.store(self.lua.used_memory() as u64, Ordering::Relaxed);
+    }
+
     /// Compiles an EVAL body (after its shebang) and caches it; returns
     /// the SHA1.
     pub fn load_script(&mut self, body: &Bytes) -> Result<String, CmdError> {
@@ -267,10 +274,8 @@ impl Engine {
             return Err(CmdError::err("Can not execute a script with write flag using *_ro command."));
         }
         let func = script.func.clone();
-        let keys_t = self.lua.create_sequence_from(keys.iter().map(|k| self.lua.create_string(k).expect("string")))
-            .map_err(lua_fault)?;
-        let args_t = self.lua.create_sequence_from(args.iter().map(|k| self.lua.create_string(k).expect("string")))
-            .map_err(lua_fault)?;
+        let keys_t = self.lua.create_sequence_from(keys.iter().map(|k| self.lua.create_string(k).expect("string"))).map_err(lua_fault)?;
+        let args_t = self.lua.create_sequence_from(args.iter().map(|k| self.lua.create_string(k).expect("string"))).map_err(lua_fault)?;
         let runner = self.run_eval.clone();
         self.run(ctx, true, sha, ro || flags.no_writes, |_| runner.call::<MultiValue>((func, keys_t, args_t)))
     }
@@ -285,10 +290,8 @@ impl Engine {
         }
         let read_only = ro || f.no_writes();
         let func: Function = self.lua.registry_value(&f.callback).map_err(lua_fault)?;
-        let keys_t = self.lua.create_sequence_from(keys.iter().map(|k| self.lua.create_string(k).expect("string")))
-            .map_err(lua_fault)?;
-        let args_t = self.lua.create_sequence_from(args.iter().map(|k| self.lua.create_string(k).expect("string")))
-            .map_err(lua_fault)?;
+        let keys_t = self.lua.create_sequence_from(keys.iter().map(|k| self.lua.create_string(k).expect("string"))).map_err(lua_fault)?;
+        let args_t = self.lua.create_sequence_from(args.iter().map(|k| self.lua.create_string(k).expect("string"))).map_err(lua_fault)?;
         let runner = self.run_function.clone();
         self.run(ctx, false, name, read_only, |_| runner.call::<MultiValue>((func, keys_t, args_t)))
     }
@@ -325,15 +328,14 @@ impl Engine {
         shared.is_eval.store(is_eval, Ordering::Release);
         shared.running.store(true, Ordering::Release);
         self.lua.app_data_mut::<RunSlot>().expect("run slot").0 = Some(run);
-        if threshold_ms > 0 {
-            self.lua.set_hook(HookTriggers::new().every_nth_instruction(100_000), busy_hook);
-        }
-        let result = call(&self.lua);
+        self.lua.set_hook(HookTriggers::new().every_nth_instruction(100_000), busy_hook);
+        let result = off_worker(|| call(&self.lua));
         self.lua.remove_hook();
         let run = self.lua.app_data_mut::<RunSlot>().expect("run slot").0.take().expect("run state");
         if shared.busy.load(Ordering::Acquire) {
             tracing::warn!("Slow script detected: script {} finished after {} milliseconds", run.name, run.start.elapsed().as_millis());
         }
+        self.publish_stats(shared);
         shared.running.store(false, Ordering::Release);
         shared.busy.store(false, Ordering::Release);
         shared.kill.store(0, Ordering::Release);
@@ -464,6 +466,20 @@ fn lua_fault(e: mlua::Error) -> CmdError {
     CmdError::err(format!("Error running script: {}", lua_error_text(&e)))
 }
 
+/// Runs `f` (a script) so that it does not stall the runtime: on a tokio
+/// multi-thread worker the worker's duties (its task queue, polling
+/// sockets, timers and signals) move to another thread for the duration,
+/// as `block_in_place` does. Without this a long script would stop the
+/// server from even reading requests, and nobody could get -BUSY or send
+/// SCRIPT KILL. For a short script the hand-off is cheap: the worker takes
+/// its duties back at once if no other thread picked them up yet.
+fn off_worker<R>(f: impl FnOnce() -> R) -> R {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => f(),
+    }
+}
+
 /// A C function that calls its upvalue (a Lua function) with its
 /// arguments. The API functions written in Lua are exposed through it so
 /// that a script calling them in tail position keeps its own stack frame
@@ -481,10 +497,18 @@ unsafe extern "C-unwind" fn trampoline(state: *mut mlua::ffi::lua_State) -> std:
 /// The instruction hook: publishes "busy" past the threshold and acts on
 /// a kill request.
 fn busy_hook(lua: &Lua, _: mlua::Debug) -> mlua::Result<VmState> {
-    let Some(mut slot) = lua.app_data_mut::<RunSlot>() else { return Ok(VmState::Continue) };
-    let Some(run) = slot.0.as_mut() else { return Ok(VmState::Continue) };
+    let Some(mut slot) = lua.app_data_mut::<RunSlot>() else {
+        return Ok(VmState::Continue);
+    };
+    let Some(run) = slot.0.as_mut() else {
+        return Ok(VmState::Continue);
+    };
     // SAFETY: the shared state outlives the run.
     let shared = unsafe { &*run.shared };
+    if run.threshold_ms == 0 {
+        // Redis never declares a script busy (nor kills it) then.
+        return Ok(VmState::Continue);
+    }
     if !shared.busy.load(Ordering::Relaxed) && run.start.elapsed().as_millis() as u64 >= run.threshold_ms {
         tracing::warn!(
             "Slow script detected: still in execution after {} milliseconds. You can try killing the script using the SCRIPT KILL command. Script name is: {}.",

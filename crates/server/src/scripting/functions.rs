@@ -106,6 +106,8 @@ pub fn parse_header(code: &[u8]) -> Result<(String, String), String> {
             None => return Err(format!("Invalid metadata value given: {p}")),
         }
     }
-    let Some(name) = name else { return Err("Library name was not given".into()) };
+    let Some(name) = name else {
+        return Err("Library name was not given".into());
+    };
     Ok((engine, name))
 }

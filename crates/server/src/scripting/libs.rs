@@ -149,7 +149,15 @@ fn cjson(lua: &Lua, liberr: &Table) -> mlua::Result<Table> {
         }
         Ok(MultiValue::from_iter([v]))
     });
-    for name in ["encode_keep_buffer", "encode_max_depth", "decode_max_depth", "encode_number_precision", "encode_invalid_numbers", "decode_invalid_numbers", "encode_sparse_array"] {
+    for name in [
+        "encode_keep_buffer",
+        "encode_max_depth",
+        "decode_max_depth",
+        "encode_number_precision",
+        "encode_invalid_numbers",
+        "decode_invalid_numbers",
+        "encode_sparse_array",
+    ] {
         t.set(name, lua.create_function(|_, args: MultiValue| Ok(args))?)?;
     }
     t.set("null", json_null())?;
@@ -274,7 +282,9 @@ impl JsonParser<'_> {
 
     /// The name lua-cjson gives the token at the current position.
     fn token_name(&self) -> (&'static str, usize) {
-        let Some(&c) = self.s.get(self.pos) else { return ("T_END", self.pos) };
+        let Some(&c) = self.s.get(self.pos) else {
+            return ("T_END", self.pos);
+        };
         let name = match c {
             b'{' => "T_OBJ_BEGIN",
             b'}' => "T_OBJ_END",
@@ -298,7 +308,9 @@ impl JsonParser<'_> {
 
     fn value(&mut self, lua: &Lua) -> Result<Value, String> {
         self.skip_ws();
-        let Some(&c) = self.s.get(self.pos) else { return Err(self.expected("value")) };
+        let Some(&c) = self.s.get(self.pos) else {
+            return Err(self.expected("value"));
+        };
         let lerr = |e: mlua::Error| e.to_string();
         match c {
             b'{' => {
@@ -419,14 +431,18 @@ impl JsonParser<'_> {
         let bad = |what: &str, at: usize| format!("Expected value but found {what} at character {}", at + 1);
         loop {
             let esc = self.pos;
-            let Some(&c) = self.s.get(self.pos) else { return Err(bad("unexpected end of string", start)) };
+            let Some(&c) = self.s.get(self.pos) else {
+                return Err(bad("unexpected end of string", start));
+            };
             match c {
                 b'"' => {
                     self.pos += 1;
                     return Ok(out);
                 }
                 b'\\' => {
-                    let Some(&e) = self.s.get(self.pos + 1) else { return Err(bad("invalid escape code", esc)) };
+                    let Some(&e) = self.s.get(self.pos + 1) else {
+                        return Err(bad("invalid escape code", esc));
+                    };
                     self.pos += 2;
                     match e {
                         b'"' | b'\\' | b'/' => out.push(e),
@@ -436,13 +452,17 @@ impl JsonParser<'_> {
                         b'r' => out.push(b'\r'),
                         b't' => out.push(b'\t'),
                         b'u' => {
-                            let Some(mut cp) = self.hex4(self.pos) else { return Err(bad("invalid unicode escape code", esc)) };
+                            let Some(mut cp) = self.hex4(self.pos) else {
+                                return Err(bad("invalid unicode escape code", esc));
+                            };
                             self.pos += 4;
                             if (0xD800..0xDC00).contains(&cp) {
                                 if self.s.get(self.pos..self.pos + 2) != Some(b"\\u") {
                                     return Err(bad("invalid unicode escape code", esc));
                                 }
-                                let Some(lo) = self.hex4(self.pos + 2) else { return Err(bad("invalid unicode escape code", esc)) };
+                                let Some(lo) = self.hex4(self.pos + 2) else {
+                                    return Err(bad("invalid unicode escape code", esc));
+                                };
                                 if !(0xDC00..0xE000).contains(&lo) {
                                     return Err(bad("invalid unicode escape code", esc));
                                 }
@@ -482,7 +502,7 @@ fn cmsgpack(lua: &Lua, liberr: &Table) -> mlua::Result<Table> {
         }
         Ok(MultiValue::from_iter([Value::String(lua.create_string(out).map_err(|e| e.to_string())?)]))
     });
-    libfn!(lua, t, liberr, "unpack", |lua: &Lua, args: &MultiValue| mp_unpack(lua, args, 0, 0));
+    libfn!(lua, t, liberr, "unpack", |lua: &Lua, args: &MultiValue| { mp_unpack(lua, args, 0, 0) });
     libfn!(lua, t, liberr, "unpack_one", |lua: &Lua, args: &MultiValue| {
         let offset = if args.len() > 1 { arg_number(args, 1, "unpack_one")? as i64 } else { 0 };
         mp_unpack(lua, args, 1, offset)
@@ -508,7 +528,7 @@ fn mp_encode(v: &Value, out: &mut Vec<u8>, depth: usize) {
             let n = *n;
             if n.is_finite() && n.floor() == n && n >= i64::MIN as f64 && n < i64::MAX as f64 {
                 mp_int(n as i64, out);
-            } else if (n as f32) as f64 == n || n.is_nan() {
+            } else if (n as f32) as f64 == n {
                 out.push(0xca);
                 out.extend_from_slice(&(n as f32).to_be_bytes());
             } else {

@@ -28,7 +28,7 @@ pub mod engine;
 pub mod functions;
 pub mod libs;
 
-use std::sync::atomic::{AtomicBool, AtomicU8};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8};
 
 /// Script state shared by all connections (a field of `state::Shared`).
 #[derive(Default)]
@@ -43,6 +43,26 @@ pub struct ScriptShared {
     pub wrote: AtomicBool,
     /// Kill request: 0 none, 1 SCRIPT/FUNCTION KILL, 2 SHUTDOWN NOSAVE.
     pub kill: AtomicU8,
-    /// The interpreter, created on first use.
+    /// The interpreter, created on first use. Never lock it from a
+    /// command a script may call (the running script holds it); read the
+    /// counters below instead.
     pub engine: parking_lot::Mutex<Option<engine::Engine>>,
+    /// Figures for INFO, kept current by the engine: cached EVAL scripts,
+    /// FUNCTION libraries and functions, and the interpreter's memory.
+    pub stats: EngineStats,
+}
+
+/// Engine figures readable without the engine lock (INFO memory:
+/// `number_of_cached_scripts`, `number_of_functions`,
+/// `number_of_libraries`, `used_memory_lua`).
+#[derive(Default)]
+pub struct EngineStats {
+    /// Scripts in the EVAL cache.
+    pub cached_scripts: AtomicU64,
+    /// Registered functions.
+    pub functions: AtomicU64,
+    /// Loaded libraries.
+    pub libraries: AtomicU64,
+    /// Bytes used by the Lua interpreter.
+    pub lua_memory: AtomicU64,
 }
