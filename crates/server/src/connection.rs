@@ -23,7 +23,7 @@
 
 use crate::commands::{Ctx, Session};
 use crate::dispatch::dispatch;
-use crate::state::{ClientInfo, Shared};
+use crate::state::{ClientInfo, Shared, State};
 use bytes::{Bytes, BytesMut};
 use hematite_resp::{Limits, Parser, ReplyBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -55,36 +55,33 @@ where
     let killed = Arc::new(AtomicBool::new(false));
     let wake = Arc::new(Notify::new());
     let now = crate::clock::now_ms();
-    let mut sess;
-    {
-        let mut st = shared.lock_async().await;
-        st.stats.total_connections_received += 1;
-        sess = Session::new(id, st.config.requirepass.is_none());
-        st.clients.insert(
-            id,
-            ClientInfo {
-                id,
-                addr: peer.addr.clone(),
-                laddr: peer.laddr.clone(),
-                fd: peer.fd,
-                name: None,
-                lib_name: None,
-                lib_ver: None,
-                created_ms: now,
-                last_interaction_ms: now,
-                db: 0,
-                last_cmd: None,
-                resp: 2,
-                qbuf: 0,
-                qbuf_cap: 0,
-                omem: 0,
-                unix: peer.unix,
-                no_evict: false,
-                user: "default".into(),
-                killed: killed.clone(),
-                wake: wake.clone(),
-            },
-        );
+    let mut sess = Session::new(id, !shared.auth_required.load(Ordering::Relaxed));
+    // The client enters the registry now, or with its first batch when a
+    // busy script holds the lock (its requests are answered meanwhile).
+    let mut pending = Some(ClientInfo {
+        id,
+        addr: peer.addr.clone(),
+        laddr: peer.laddr.clone(),
+        fd: peer.fd,
+        name: None,
+        lib_name: None,
+        lib_ver: None,
+        created_ms: now,
+        last_interaction_ms: now,
+        db: 0,
+        last_cmd: None,
+        resp: 2,
+        qbuf: 0,
+        qbuf_cap: 0,
+        omem: 0,
+        unix: peer.unix,
+        no_evict: false,
+        user: "default".into(),
+        killed: killed.clone(),
+        wake: wake.clone(),
+    });
+    if let Some(mut st) = shared.state.try_lock_for(Duration::from_millis(10)) {
+        register(&mut st, id, &mut pending);
     }
 
     let mut rbuf = BytesMut::with_capacity(READ_CHUNK);
@@ -159,6 +156,7 @@ where
                 let busy_ok = !auth_pending && proto_error.is_none();
                 let Some(mut guard) = crate::scripting::busy::lock(&shared, &mut batch, &mut out, busy_ok).await else { break };
                 let st = &mut *guard;
+                register(st, id, &mut pending);
                 let now_ms = crate::clock::now_ms();
                 for argv in batch.drain(..) {
                     let mut ctx = Ctx { st, sess: &mut sess, out: &mut out, now_ms, cmd: None, shared: &shared };
@@ -236,6 +234,15 @@ where
     }
     let _ = stream.shutdown().await;
     let mut st = shared.lock_async().await;
+    register(&mut st, id, &mut pending);
     st.clients.remove(&id);
     shared.connected.fetch_sub(1, Ordering::Relaxed);
+}
+
+/// Adds a connection to the client registry once (and counts it).
+fn register(st: &mut State, id: u64, pending: &mut Option<ClientInfo>) {
+    if let Some(info) = pending.take() {
+        st.stats.total_connections_received += 1;
+        st.clients.insert(id, info);
+    }
 }

@@ -245,12 +245,13 @@ pub fn rebind(shared: &Shared, config: &Config) -> Result<u16, String> {
 /// Admits a new connection or explains why not: `maxclients`, then
 /// protected mode (no password and a non-loopback peer).
 async fn admission(shared: &Shared, loopback: bool) -> Result<(), &'static str> {
-    let mut st = shared.lock_async().await;
-    if shared.connected.load(Ordering::Relaxed) >= st.config.maxclients as usize {
-        st.stats.rejected_connections += 1;
+    // Mirrored settings only: a busy script holds the lock, and Redis
+    // still accepts connections then (SCRIPT KILL comes from a new one).
+    if shared.connected.load(Ordering::Relaxed) as u64 >= shared.maxclients.load(Ordering::Relaxed) {
+        shared.lock_async().await.stats.rejected_connections += 1;
         return Err("-ERR max number of clients reached\r\n");
     }
-    if st.config.protected_mode && st.config.requirepass.is_none() && !loopback {
+    if shared.protected_mode.load(Ordering::Relaxed) && !shared.auth_required.load(Ordering::Relaxed) && !loopback {
         return Err(DENIED);
     }
     Ok(())
@@ -279,7 +280,7 @@ async fn accept_tcp(shared: Arc<Shared>, listener: TcpListener) {
         }
         shared.connected.fetch_add(1, Ordering::Relaxed);
         let _ = sock.set_nodelay(true);
-        let keepalive = shared.lock_async().await.config.tcp_keepalive;
+        let keepalive = shared.tcp_keepalive.load(Ordering::Relaxed);
         if keepalive > 0 {
             let sref = socket2::SockRef::from(&sock);
             let ka = socket2::TcpKeepalive::new().with_time(Duration::from_secs(keepalive)).with_interval(Duration::from_secs((keepalive / 3).max(1)));

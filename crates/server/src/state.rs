@@ -182,6 +182,14 @@ pub struct Shared {
     pub query_buffer_limit: AtomicU64,
     /// Whether a password is required (mirrored outside the lock).
     pub auth_required: AtomicBool,
+    /// `maxclients`, mirrored so that accepting a connection never waits
+    /// for the lock (a busy script holds it; SCRIPT KILL comes from a new
+    /// connection).
+    pub maxclients: AtomicU64,
+    /// `protected-mode`, mirrored for the same reason.
+    pub protected_mode: AtomicBool,
+    /// `tcp-keepalive`, mirrored for the same reason.
+    pub tcp_keepalive: AtomicU64,
     /// Next client id.
     pub next_client_id: AtomicU64,
     /// Signalled when a shutdown is requested.
@@ -235,6 +243,9 @@ impl Shared {
             proto_max_bulk_len: AtomicU64::new(config.proto_max_bulk_len),
             query_buffer_limit: AtomicU64::new(config.client_query_buffer_limit),
             auth_required: AtomicBool::new(config.requirepass.is_some()),
+            maxclients: AtomicU64::new(config.maxclients),
+            protected_mode: AtomicBool::new(config.protected_mode),
+            tcp_keepalive: AtomicU64::new(config.tcp_keepalive),
             state: Mutex::new(State {
                 ks: Keyspace::new(dbs),
                 config,
@@ -286,6 +297,9 @@ impl Shared {
         self.query_buffer_limit.store(config.client_query_buffer_limit, Ordering::Relaxed);
         self.auth_required.store(config.requirepass.is_some(), Ordering::Relaxed);
         self.timeout_secs.store(config.timeout, Ordering::Relaxed);
+        self.maxclients.store(config.maxclients, Ordering::Relaxed);
+        self.protected_mode.store(config.protected_mode, Ordering::Relaxed);
+        self.tcp_keepalive.store(config.tcp_keepalive, Ordering::Relaxed);
     }
 }
 
