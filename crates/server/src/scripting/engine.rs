@@ -80,8 +80,18 @@ unsafe impl Send for Run {}
 
 struct RunSlot(Option<Run>);
 
-/// Functions registered by the library being loaded.
-struct LoadSlot(Option<Vec<functions::Function>>);
+/// Functions registered by the library being loaded, when loading began,
+/// and whether the load ran out of time.
+struct LoadSlot(Option<Vec<functions::Function>>, Instant, bool);
+
+impl LoadSlot {
+    fn timed_out(&self) -> bool {
+        self.2
+    }
+}
+
+/// How long FUNCTION LOAD may run the library code (Redis's limit).
+const LOAD_TIMEOUT_MS: u128 = 500;
 
 /// Redis's `rand48` generator behind `math.random`. Redis 7.0 never
 /// reseeds it between scripts (only `math.randomseed` does), so the
@@ -132,7 +142,7 @@ impl Engine {
         // handler; the prelude removes it from the globals.
         let lua = unsafe { Lua::unsafe_new_with(StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::DEBUG, LuaOptions::new()) };
         lua.set_app_data(RunSlot(None));
-        lua.set_app_data(LoadSlot(None));
+        lua.set_app_data(LoadSlot(None, Instant::now(), false));
         lua.set_app_data(Rand(RAND_INIT));
         let prims = lua.create_table()?;
         prims.set("call", lua.create_function(prim_call)?)?;
@@ -189,7 +199,17 @@ impl Engine {
         )?;
         prims.set(
             "killed",
-            lua.create_function(|lua, ()| Ok(lua.app_data_ref::<RunSlot>().is_some_and(|s| s.0.as_ref().is_some_and(|r| r.killed))))?,
+            lua.create_function(|lua, ()| {
+                let killed = lua.app_data_ref::<RunSlot>().is_some_and(|s| s.0.as_ref().is_some_and(|r| r.killed));
+                let timed_out = lua.app_data_ref::<LoadSlot>().is_some_and(|s| s.timed_out());
+                Ok(if killed {
+                    Some("ERR Script killed by user with SCRIPT KILL...")
+                } else if timed_out {
+                    Some("ERR FUNCTION LOAD timeout")
+                } else {
+                    None
+                })
+            })?,
         )?;
         prims.set("register_function", lua.create_function(prim_register_function)?)?;
         prims.set(
@@ -394,9 +414,12 @@ impl Engine {
             .set_environment(self.env.clone())
             .into_function()
             .map_err(|e| CmdError::err(format!("Error compiling function: {}", lua_error_text(&e))))?;
-        self.lua.app_data_mut::<LoadSlot>().expect("load slot").0 = Some(Vec::new());
-        let result = self.run_load.call::<MultiValue>(func);
+        *self.lua.app_data_mut::<LoadSlot>().expect("load slot") = LoadSlot(Some(Vec::new()), Instant::now(), false);
+        self.lua.set_hook(HookTriggers::new().every_nth_instruction(100_000), load_hook);
+        let result = off_worker(|| self.run_load.call::<MultiValue>(func));
+        self.lua.remove_hook();
         let funcs = self.lua.app_data_mut::<LoadSlot>().expect("load slot").0.take().unwrap_or_default();
+        self.lua.app_data_mut::<LoadSlot>().expect("load slot").2 = false;
         let mut values = result.map_err(lua_fault)?.into_iter();
         if !matches!(values.next(), Some(Value::Boolean(true))) {
             let e = values.next().unwrap_or(Value::Nil);
@@ -492,6 +515,16 @@ unsafe extern "C-unwind" fn trampoline(state: *mut mlua::ffi::lua_State) -> std:
     ffi::lua_insert(state, 1);
     ffi::lua_call(state, n, ffi::LUA_MULTRET);
     ffi::lua_gettop(state)
+}
+
+/// The instruction hook of FUNCTION LOAD: library code gets 500 ms.
+fn load_hook(lua: &Lua, _: mlua::Debug) -> mlua::Result<VmState> {
+    let Some(mut slot) = lua.app_data_mut::<LoadSlot>() else { return Ok(VmState::Continue) };
+    if slot.1.elapsed().as_millis() > LOAD_TIMEOUT_MS {
+        slot.2 = true;
+        return Err(mlua::Error::runtime("FUNCTION LOAD timeout"));
+    }
+    Ok(VmState::Continue)
 }
 
 /// The instruction hook: publishes "busy" past the threshold and acts on

@@ -90,8 +90,9 @@ local function handler(err)
     if info.what ~= 'C' and info.what ~= 'tail' and info.source ~= '=redis' then break end
     level = level + 1
   end
-  if prims.killed() then
-    err = { err = 'ERR Script killed by user with SCRIPT KILL...' }
+  local abort = prims.killed()
+  if abort then
+    err = { err = abort }
   elseif type(err) ~= 'table' then
     err = { err = 'ERR ' .. tostring(err) }
   end
