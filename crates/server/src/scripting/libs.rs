@@ -267,6 +267,127 @@ fn json_encode(v: &Value, out: &mut Vec<u8>, depth: usize) -> Result<(), String>
     Ok(())
 }
 
+/// lua-cjson's `json_is_invalid_number` for tokens that do not start with
+/// '-' or a digit: '+', "inf" and "nan" still parse as numbers (its default
+/// `decode_invalid_numbers` is on).
+fn invalid_number_start(s: &[u8]) -> bool {
+    let lower = |n: usize| s.get(..n).map(|p| p.to_ascii_lowercase());
+    s.first() == Some(&b'+') || lower(3).is_some_and(|p| p == b"inf" || p == b"nan")
+}
+
+/// C's `strtod` on the longest valid prefix: sign, `inf`/`infinity`/`nan`,
+/// hex (`0x1f`, with a fraction and `p` exponent), or decimal with an
+/// optional exponent. Returns the value and the bytes used.
+fn strtod_prefix(s: &[u8]) -> Option<(f64, usize)> {
+    let mut i = 0;
+    let neg = match s.first() {
+        Some(b'-') => {
+            i = 1;
+            true
+        }
+        Some(b'+') => {
+            i = 1;
+            false
+        }
+        _ => false,
+    };
+    let sign = if neg { -1.0 } else { 1.0 };
+    let rest = &s[i..];
+    let starts = |w: &[u8]| rest.len() >= w.len() && rest[..w.len()].eq_ignore_ascii_case(w);
+    if starts(b"infinity") {
+        return Some((sign * f64::INFINITY, i + 8));
+    }
+    if starts(b"inf") {
+        return Some((sign * f64::INFINITY, i + 3));
+    }
+    if starts(b"nan") {
+        return Some((if neg { -f64::NAN } else { f64::NAN }, i + 3));
+    }
+    if starts(b"0x") && rest.get(2).is_some_and(|c| c.is_ascii_hexdigit() || *c == b'.') {
+        let mut j = 2;
+        let mut v = 0f64;
+        let mut digits = 0;
+        while let Some(d) = rest.get(j).and_then(|c| (*c as char).to_digit(16)) {
+            v = v * 16.0 + d as f64;
+            j += 1;
+            digits += 1;
+        }
+        if rest.get(j) == Some(&b'.') {
+            let mut scale = 1.0 / 16.0;
+            let mut k = j + 1;
+            while let Some(d) = rest.get(k).and_then(|c| (*c as char).to_digit(16)) {
+                v += d as f64 * scale;
+                scale /= 16.0;
+                k += 1;
+                digits += 1;
+            }
+            if digits > 0 {
+                j = k;
+            }
+        }
+        if digits == 0 {
+            return Some((0.0 * sign, i + 1));
+        }
+        if matches!(rest.get(j), Some(b'p' | b'P')) {
+            let mut k = j + 1;
+            let eneg = match rest.get(k) {
+                Some(b'-') => {
+                    k += 1;
+                    true
+                }
+                Some(b'+') => {
+                    k += 1;
+                    false
+                }
+                _ => false,
+            };
+            let es = k;
+            let mut e = 0i32;
+            while let Some(d) = rest.get(k).filter(|c| c.is_ascii_digit()) {
+                e = e.saturating_mul(10).saturating_add((d - b'0') as i32);
+                k += 1;
+            }
+            if k > es {
+                v *= 2f64.powi(if eneg { -e } else { e });
+                j = k;
+            }
+        }
+        return Some((sign * v, i + j));
+    }
+    let mut j = 0;
+    let mut digits = 0;
+    while rest.get(j).is_some_and(|c| c.is_ascii_digit()) {
+        j += 1;
+        digits += 1;
+    }
+    if rest.get(j) == Some(&b'.') {
+        j += 1;
+        while rest.get(j).is_some_and(|c| c.is_ascii_digit()) {
+            j += 1;
+            digits += 1;
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    if matches!(rest.get(j), Some(b'e' | b'E')) {
+        let mut k = j + 1;
+        if matches!(rest.get(k), Some(b'+' | b'-')) {
+            k += 1;
+        }
+        if rest.get(k).is_some_and(|c| c.is_ascii_digit()) {
+            while rest.get(k).is_some_and(|c| c.is_ascii_digit()) {
+                k += 1;
+            }
+            j = k;
+        }
+    }
+    let text = std::str::from_utf8(&s[..i + j]).ok()?;
+    let text = text.strip_prefix('+').unwrap_or(text);
+    let text = if text.ends_with('.') { &text[..text.len() - 1] } else { text };
+    text.parse::<f64>().ok().map(|v| (v, i + j))
+}
+
 struct JsonParser<'a> {
     s: &'a [u8],
     pos: usize,
@@ -292,6 +413,7 @@ impl JsonParser<'_> {
             b']' => "T_ARR_END",
             b'"' => "T_STRING",
             b'-' | b'0'..=b'9' => "T_NUMBER",
+            _ if invalid_number_start(&self.s[self.pos..]) => "T_NUMBER",
             b':' => "T_COLON",
             b',' => "T_COMMA",
             _ if self.s[self.pos..].starts_with(b"true") || self.s[self.pos..].starts_with(b"false") => "T_BOOLEAN",
@@ -393,18 +515,14 @@ impl JsonParser<'_> {
                 self.pos += 4;
                 Ok(json_null())
             }
-            b'-' | b'0'..=b'9' => {
+            _ if c == b'-' || c.is_ascii_digit() || invalid_number_start(&self.s[self.pos..]) => {
                 let start = self.pos;
-                while self.pos < self.s.len() && matches!(self.s[self.pos], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') {
-                    self.pos += 1;
-                }
-                let text = std::str::from_utf8(&self.s[start..self.pos]).unwrap_or("");
-                match text.parse::<f64>() {
-                    Ok(n) => Ok(Value::Number(n)),
-                    Err(_) => {
-                        self.pos = start;
-                        Err(format!("Expected value but found invalid number at character {}", start + 1))
+                match strtod_prefix(&self.s[start..]) {
+                    Some((n, used)) => {
+                        self.pos += used;
+                        Ok(Value::Number(n))
                     }
+                    None => Err(format!("Expected value but found invalid number at character {}", start + 1)),
                 }
             }
             _ => Err(self.expected("value")),
@@ -425,14 +543,13 @@ impl JsonParser<'_> {
     }
 
     fn string(&mut self) -> Result<Vec<u8>, String> {
-        let start = self.pos;
         self.pos += 1;
         let mut out = Vec::new();
         let bad = |what: &str, at: usize| format!("Expected value but found {what} at character {}", at + 1);
         loop {
             let esc = self.pos;
             let Some(&c) = self.s.get(self.pos) else {
-                return Err(bad("unexpected end of string", start));
+                return Err(bad("unexpected end of string", self.pos));
             };
             match c {
                 b'"' => {
