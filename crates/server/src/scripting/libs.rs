@@ -611,7 +611,7 @@ fn cmsgpack(lua: &Lua, liberr: &Table) -> mlua::Result<Table> {
     let t = lua.create_table()?;
     libfn!(lua, t, liberr, "pack", |lua: &Lua, args: &MultiValue| -> Result<MultiValue, String> {
         if args.is_empty() {
-            return Err("MessagePack pack needs input.".into());
+            return Err("bad argument #0 to 'pack' (MessagePack pack needs input.)".into());
         }
         let mut out = Vec::new();
         for v in args.iter() {
@@ -746,11 +746,11 @@ fn mp_int(n: i64, out: &mut Vec<u8>) {
 fn mp_unpack(lua: &Lua, args: &MultiValue, limit: i64, offset: i64) -> Result<MultiValue, String> {
     let s = arg_bytes(args, 0, "unpack")?;
     if offset < 0 || limit < 0 {
-        return Err(format!("Invalid request to unpack with offset of {offset} and limit of {limit}."));
+        return Err(format!("Invalid request to unpack with offset of {offset} and limit of {}.", s.len()));
     }
     let mut pos = offset as usize;
     if pos > s.len() {
-        return Err("Start offset greater than input length.".into());
+        return Err(format!("Start offset {offset} greater than input length {}.", s.len()));
     }
     let mut vals = Vec::new();
     while pos < s.len() && (limit == 0 || (vals.len() as i64) < limit) {
@@ -968,8 +968,8 @@ fn struct_item(f: &[u8], i: &mut usize, h: &mut Fmt, fname: &str) -> Result<Item
         b'T' => Item::Int { size: 8, signed: false },
         b'i' | b'I' => {
             let size = struct_opt(f, i, 4);
-            if size > 8 {
-                return Err(format!("integral size {size} is larger than limit of 8"));
+            if size > 32 {
+                return Err(format!("integral size {size} is larger than limit of 32"));
             }
             Item::Int { size, signed: c == b'i' }
         }
@@ -985,10 +985,6 @@ fn struct_item(f: &[u8], i: &mut usize, h: &mut Fmt, fname: &str) -> Result<Item
         }
         b'>' => {
             h.little = false;
-            Item::None
-        }
-        b'=' => {
-            h.little = cfg!(target_endian = "little");
             Item::None
         }
         b'!' => {
@@ -1024,6 +1020,23 @@ fn align_pad(it: &Item, h: &Fmt, len: usize) -> usize {
     (a - (len & (a - 1))) & (a - 1)
 }
 
+/// A number argument of struct.pack (its buffer sits on the Lua stack, so
+/// a missing argument reads as nil).
+fn pack_number(args: &MultiValue, i: usize) -> Result<f64, String> {
+    if i >= args.len() {
+        return Err(format!("bad argument #{} to 'pack' (number expected, got nil)", i + 1));
+    }
+    arg_number(args, i, "pack")
+}
+
+/// A string argument of struct.pack.
+fn pack_bytes(args: &MultiValue, i: usize) -> Result<Vec<u8>, String> {
+    if i >= args.len() {
+        return Err(format!("bad argument #{} to 'pack' (string expected, got nil)", i + 1));
+    }
+    arg_bytes(args, i, "pack")
+}
+
 fn structlib(lua: &Lua, liberr: &Table) -> mlua::Result<Table> {
     let t = lua.create_table()?;
     libfn!(lua, t, liberr, "pack", |lua: &Lua, args: &MultiValue| -> Result<MultiValue, String> {
@@ -1036,37 +1049,42 @@ fn structlib(lua: &Lua, liberr: &Table) -> mlua::Result<Table> {
             out.resize(out.len() + align_pad(&it, &h, out.len()), 0);
             match it {
                 Item::Int { size, .. } => {
-                    let n = arg_number(args, arg, "pack")?;
+                    let n = pack_number(args, arg)?;
                     arg += 1;
-                    let v = if n < 0.0 { n as i64 as u64 } else { n as u64 };
-                    let bytes = v.to_le_bytes();
-                    let mut b = bytes[..size].to_vec();
+                    // struct.c's putinteger: the value as a 64-bit unsigned
+                    // integer, shifted out a byte at a time.
+                    let mut v = if n < 0.0 { n as i64 as u64 } else { n as u64 };
+                    let mut b = Vec::with_capacity(size);
+                    for _ in 0..size {
+                        b.push(v as u8);
+                        v >>= 8;
+                    }
                     if !h.little {
                         b.reverse();
                     }
                     out.extend_from_slice(&b);
                 }
                 Item::Float => {
-                    let n = arg_number(args, arg, "pack")? as f32;
+                    let n = pack_number(args, arg)? as f32;
                     arg += 1;
                     out.extend_from_slice(&if h.little { n.to_le_bytes() } else { n.to_be_bytes() });
                 }
                 Item::Double => {
-                    let n = arg_number(args, arg, "pack")?;
+                    let n = pack_number(args, arg)?;
                     arg += 1;
                     out.extend_from_slice(&if h.little { n.to_le_bytes() } else { n.to_be_bytes() });
                 }
                 Item::Char(n) => {
-                    let s = arg_bytes(args, arg, "pack")?;
+                    let s = pack_bytes(args, arg)?;
                     arg += 1;
                     let n = if n == 0 { s.len() } else { n };
                     if s.len() < n {
-                        return Err(format!("bad argument #{} to 'pack' (string too short)", arg));
+                        return Err(format!("bad argument #{} to 'pack' (string too short)", arg + 1));
                     }
                     out.extend_from_slice(&s[..n]);
                 }
                 Item::Zstr => {
-                    let s = arg_bytes(args, arg, "pack")?;
+                    let s = pack_bytes(args, arg)?;
                     arg += 1;
                     out.extend_from_slice(&s);
                     out.push(0);
@@ -1093,14 +1111,18 @@ fn structlib(lua: &Lua, liberr: &Table) -> mlua::Result<Table> {
             match it {
                 Item::Int { size, signed } => {
                     let b = s.get(pos..pos + size).ok_or_else(short)?;
+                    // struct.c's getinteger, with x86's shift-count masking
+                    // for sizes past 8 bytes.
                     let mut v: u64 = 0;
                     for k in 0..size {
                         let byte = if h.little { b[size - 1 - k] } else { b[k] };
                         v = (v << 8) | byte as u64;
                     }
-                    let n = if signed && size < 8 && size > 0 && v & (1 << (size * 8 - 1)) != 0 {
-                        (v as i64 - (1i64 << (size * 8))) as f64
-                    } else if signed {
+                    let n = if signed && size > 0 {
+                        let mask = u64::MAX.wrapping_shl((size * 8 - 1) as u32);
+                        if v & mask != 0 {
+                            v |= mask;
+                        }
                         v as i64 as f64
                     } else {
                         v as f64
@@ -1152,7 +1174,8 @@ fn structlib(lua: &Lua, liberr: &Table) -> mlua::Result<Table> {
         while i < f.len() {
             let it = struct_item(&f, &mut i, &mut h, "size")?;
             if matches!(it, Item::Zstr) || matches!(it, Item::Char(0)) {
-                return Err("bad argument #1 to 'size' (options 'c0' - 's' have undefined sizes)".into());
+                let opt = if matches!(it, Item::Zstr) { "s" } else { "c0" };
+                return Err(format!("bad argument #1 to 'size' (option '{opt}' has no fixed size)"));
             }
             size += align_pad(&it, &h, size) + item_size(&it);
         }
