@@ -56,41 +56,38 @@ where
     let killed = Arc::new(AtomicBool::new(false));
     let wake = Arc::new(Notify::new());
     let now = crate::clock::now_ms();
-    let mut sess;
-    {
-        let mut st = shared.state.lock();
-        st.stats.total_connections_received += 1;
-        sess = Session::new(id, st.config.requirepass.is_none());
-        st.clients.insert(
-            id,
-            ClientInfo {
-                id,
-                addr: peer.addr.clone(),
-                laddr: peer.laddr.clone(),
-                fd: peer.fd,
-                name: None,
-                lib_name: None,
-                lib_ver: None,
-                created_ms: now,
-                last_interaction_ms: now,
-                db: 0,
-                last_cmd: None,
-                resp: 2,
-                qbuf: 0,
-                qbuf_cap: 0,
-                omem: 0,
-                unix: peer.unix,
-                no_evict: false,
-                user: "default".into(),
-                killed: killed.clone(),
-                wake: wake.clone(),
-                pending: BytesMut::new(),
-                soft_limit_since_ms: 0,
-                sub_counts: (0, 0, 0),
-                multi: -1,
-                blocked: false,
-            },
-        );
+    let mut sess = Session::new(id, !shared.auth_required.load(Ordering::Relaxed));
+    // The client enters the registry now, or with its first batch when a
+    // busy script holds the lock (its requests are answered meanwhile).
+    let mut unregistered = Some(ClientInfo {
+        id,
+        addr: peer.addr.clone(),
+        laddr: peer.laddr.clone(),
+        fd: peer.fd,
+        name: None,
+        lib_name: None,
+        lib_ver: None,
+        created_ms: now,
+        last_interaction_ms: now,
+        db: 0,
+        last_cmd: None,
+        resp: 2,
+        qbuf: 0,
+        qbuf_cap: 0,
+        omem: 0,
+        unix: peer.unix,
+        no_evict: false,
+        user: "default".into(),
+        killed: killed.clone(),
+        wake: wake.clone(),
+        pending: BytesMut::new(),
+        soft_limit_since_ms: 0,
+        sub_counts: (0, 0, 0),
+        multi: -1,
+        blocked: false,
+    });
+    if let Some(mut st) = shared.state.try_lock_for(Duration::from_millis(10)) {
+        register(&mut st, id, &mut unregistered);
     }
 
     let mut rbuf = BytesMut::with_capacity(READ_CHUNK);
@@ -134,8 +131,14 @@ where
                     break;
                 }
                 {
-                    let mut guard = shared.state.lock();
+                    // Like locking the state, but answers -BUSY / SCRIPT KILL
+                    // while a script holds the lock; None: all answered.
+                    let busy_ok = !auth_pending && proto_error.is_none();
+                    let Some(mut guard) = crate::scripting::busy::lock(&shared, &mut batch, &mut out, busy_ok).await else {
+                        break;
+                    };
                     let st = &mut *guard;
+                    register(st, id, &mut unregistered);
                     take_pending(st, id, &mut out);
                     let now_ms = crate::clock::now_ms();
                     while let Some(argv) = batch.pop_front() {
@@ -184,7 +187,7 @@ where
         let limit = shared.query_buffer_limit.load(Ordering::Relaxed);
         let qbuf = rbuf.len() + parser.pending_bytes();
         if qbuf as u64 > limit {
-            let mut st = shared.state.lock();
+            let mut st = shared.lock_async().await;
             st.stats.client_query_buffer_limit_disconnections += 1;
             tracing::warn!("Closing client that reached max query buffer length: id={id} addr={} (qbuf={qbuf})", peer.addr);
             break 'conn;
@@ -221,7 +224,7 @@ where
             }
             // Requests that arrived while this client was blocked, or
             // messages queued meanwhile, are handled before waiting again.
-            if !blocked && (!batch.is_empty() || has_pending(&shared, id)) {
+            if !blocked && (!batch.is_empty() || has_pending(&shared, id).await) {
                 continue 'conn;
             }
         }
@@ -238,7 +241,7 @@ where
         if rbuf.capacity() - rbuf.len() < 1024 {
             rbuf.reserve(READ_CHUNK);
         }
-        let deadline = if blocked { shared.state.lock().blocking.deadline(id) } else { None };
+        let deadline = if blocked { shared.lock_async().await.blocking.deadline(id) } else { None };
         let idle_secs = shared.timeout_secs.load(Ordering::Relaxed);
         let idle_timeout = idle_secs > 0 && !blocked && !sess.subs.active();
         let sleep = async {
@@ -282,14 +285,14 @@ where
                 if killed.load(Ordering::SeqCst) {
                     break 'conn;
                 }
-                let mut st = shared.state.lock();
+                let mut st = shared.lock_async().await;
                 take_pending(&mut st, id, &mut out);
                 if blocked && !st.blocking.contains(id) {
                     blocked = false;
                 }
             }
             Wait::BlockTimeout => {
-                let mut st = shared.state.lock();
+                let mut st = shared.lock_async().await;
                 take_pending(&mut st, id, &mut out);
                 if let Some(reply) = crate::commands::blocking::expire(&mut st, id) {
                     out.buf.extend_from_slice(&reply.buf);
@@ -302,7 +305,8 @@ where
     }
     let _ = eof;
     let _ = stream.shutdown().await;
-    let mut st = shared.state.lock();
+    let mut st = shared.lock_async().await;
+    register(&mut st, id, &mut unregistered);
     st.blocking.remove(id);
     st.pubsub.remove_client(id, &mut sess.subs);
     st.watches.unwatch_all(id, &mut sess.watched);
@@ -330,8 +334,16 @@ fn take_pending(st: &mut State, id: u64, out: &mut ReplyBuf) {
     }
 }
 
-fn has_pending(shared: &Shared, id: u64) -> bool {
-    shared.state.lock().clients.get(&id).is_some_and(|c| !c.pending.is_empty())
+async fn has_pending(shared: &Shared, id: u64) -> bool {
+    shared.lock_async().await.clients.get(&id).is_some_and(|c| !c.pending.is_empty())
+}
+
+/// Enters the client in the registry if it isn't yet.
+fn register(st: &mut State, id: u64, unregistered: &mut Option<ClientInfo>) {
+    if let Some(info) = unregistered.take() {
+        st.stats.total_connections_received += 1;
+        st.clients.insert(id, info);
+    }
 }
 
 /// Refreshes the registry entry CLIENT LIST reads.

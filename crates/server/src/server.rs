@@ -244,14 +244,14 @@ pub fn rebind(shared: &Shared, config: &Config) -> Result<u16, String> {
 
 /// Admits a new connection or explains why not: `maxclients`, then
 /// protected mode (no password and a non-loopback peer).
-fn admission(shared: &Shared, loopback: bool) -> Result<(), &'static str> {
-    let st = shared.state.lock();
-    if shared.connected.load(Ordering::Relaxed) >= st.config.maxclients as usize {
-        drop(st);
-        shared.state.lock().stats.rejected_connections += 1;
+async fn admission(shared: &Shared, loopback: bool) -> Result<(), &'static str> {
+    // Mirrored settings only: a busy script holds the lock, and Redis
+    // still accepts connections then (SCRIPT KILL comes from a new one).
+    if shared.connected.load(Ordering::Relaxed) as u64 >= shared.maxclients.load(Ordering::Relaxed) {
+        shared.lock_async().await.stats.rejected_connections += 1;
         return Err("-ERR max number of clients reached\r\n");
     }
-    if st.config.protected_mode && st.config.requirepass.is_none() && !loopback {
+    if shared.protected_mode.load(Ordering::Relaxed) && !shared.auth_required.load(Ordering::Relaxed) && !loopback {
         return Err(DENIED);
     }
     Ok(())
@@ -268,7 +268,7 @@ async fn accept_tcp(shared: Arc<Shared>, listener: TcpListener) {
             }
         };
         let loopback = addr.ip().is_loopback() || matches!(addr.ip(), IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()));
-        if let Err(msg) = admission(&shared, loopback) {
+        if let Err(msg) = admission(&shared, loopback).await {
             tokio::spawn(async move {
                 let _ = sock.write_all(msg.as_bytes()).await;
                 let _ = sock.shutdown().await;
@@ -280,7 +280,7 @@ async fn accept_tcp(shared: Arc<Shared>, listener: TcpListener) {
         }
         shared.connected.fetch_add(1, Ordering::Relaxed);
         let _ = sock.set_nodelay(true);
-        let keepalive = shared.state.lock().config.tcp_keepalive;
+        let keepalive = shared.tcp_keepalive.load(Ordering::Relaxed);
         if keepalive > 0 {
             let sref = socket2::SockRef::from(&sock);
             let ka = socket2::TcpKeepalive::new().with_time(Duration::from_secs(keepalive)).with_interval(Duration::from_secs((keepalive / 3).max(1)));
@@ -304,7 +304,7 @@ async fn accept_unix(shared: Arc<Shared>, listener: UnixListener) {
                 continue;
             }
         };
-        if let Err(msg) = admission(&shared, true) {
+        if let Err(msg) = admission(&shared, true).await {
             tokio::spawn(async move {
                 let _ = sock.write_all(msg.as_bytes()).await;
                 let _ = sock.shutdown().await;
@@ -322,12 +322,12 @@ async fn accept_unix(shared: Arc<Shared>, listener: UnixListener) {
 async fn cron(shared: Arc<Shared>) {
     let mut tick: u64 = 0;
     loop {
-        let hz = shared.state.lock().config.hz.clamp(1, 500);
+        let hz = shared.lock_async().await.config.hz.clamp(1, 500);
         let period = Duration::from_micros(1_000_000 / hz as u64);
         tokio::time::sleep(period).await;
         tick += 1;
         let now = crate::clock::now_ms();
-        let mut st = shared.state.lock();
+        let mut st = shared.lock_async().await;
         if st.active_expire_enabled {
             // The slow cycle may use 25% of the tick period (Redis's
             // ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC).

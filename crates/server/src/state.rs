@@ -201,6 +201,14 @@ pub struct Shared {
     pub query_buffer_limit: AtomicU64,
     /// Whether a password is required (mirrored outside the lock).
     pub auth_required: AtomicBool,
+    /// `maxclients`, mirrored so that accepting a connection never waits
+    /// for the lock (a busy script holds it; SCRIPT KILL comes from a new
+    /// connection).
+    pub maxclients: AtomicU64,
+    /// `protected-mode`, mirrored for the same reason.
+    pub protected_mode: AtomicBool,
+    /// `tcp-keepalive`, mirrored for the same reason.
+    pub tcp_keepalive: AtomicU64,
     /// Next client id.
     pub next_client_id: AtomicU64,
     /// Signalled when a shutdown is requested.
@@ -231,6 +239,8 @@ pub struct Shared {
     pub listeners: parking_lot::Mutex<Vec<tokio::task::AbortHandle>>,
     /// A weak reference to this value, for spawning tasks from commands.
     pub me: std::sync::OnceLock<std::sync::Weak<Shared>>,
+    /// Lua engine and the lock-free busy-script flags.
+    pub script: crate::scripting::ScriptShared,
 }
 
 /// Paths reported in INFO server.
@@ -252,6 +262,9 @@ impl Shared {
             proto_max_bulk_len: AtomicU64::new(config.proto_max_bulk_len),
             query_buffer_limit: AtomicU64::new(config.client_query_buffer_limit),
             auth_required: AtomicBool::new(config.requirepass.is_some()),
+            maxclients: AtomicU64::new(config.maxclients),
+            protected_mode: AtomicBool::new(config.protected_mode),
+            tcp_keepalive: AtomicU64::new(config.tcp_keepalive),
             state: Mutex::new(State {
                 ks: {
                     let mut ks = Keyspace::new(dbs);
@@ -285,9 +298,23 @@ impl Shared {
             timeout_secs: AtomicU64::new(0),
             listeners: parking_lot::Mutex::new(Vec::new()),
             me: std::sync::OnceLock::new(),
+            script: Default::default(),
         };
         shared.timeout_secs.store(shared.state.lock().config.timeout, Ordering::Relaxed);
         Arc::new(shared)
+    }
+
+    /// Takes the state lock from async code without parking a runtime
+    /// worker for long: while the lock is held for a long time (a busy
+    /// script, DEBUG SLEEP), the task sleeps between 1 ms attempts so other
+    /// tasks (the script's -BUSY answers, SCRIPT KILL) keep running.
+    pub async fn lock_async(&self) -> parking_lot::MutexGuard<'_, State> {
+        loop {
+            if let Some(g) = self.state.try_lock_for(std::time::Duration::from_millis(1)) {
+                return g;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
     }
 
     /// Copies the configuration values read outside the lock.
@@ -296,6 +323,9 @@ impl Shared {
         self.query_buffer_limit.store(config.client_query_buffer_limit, Ordering::Relaxed);
         self.auth_required.store(config.requirepass.is_some(), Ordering::Relaxed);
         self.timeout_secs.store(config.timeout, Ordering::Relaxed);
+        self.maxclients.store(config.maxclients, Ordering::Relaxed);
+        self.protected_mode.store(config.protected_mode, Ordering::Relaxed);
+        self.tcp_keepalive.store(config.tcp_keepalive, Ordering::Relaxed);
     }
 }
 
