@@ -189,9 +189,17 @@ fn write_table(out: &mut ReplyBuf, t: &Table, resp: u8, depth: usize) {
         }
         _ => {}
     }
-    if let Value::Number(d) = field(t, "double") {
-        out.double(d);
-        return;
+    match field(t, "double") {
+        Value::Number(d) => {
+            out.double(d);
+            return;
+        }
+        // mlua hands integral Lua 5.1 numbers over as integers.
+        Value::Integer(i) => {
+            out.double(i as f64);
+            return;
+        }
+        _ => {}
     }
     if let Value::String(s) = field(t, "big_number") {
         let s = sanitize(&s.as_bytes());
