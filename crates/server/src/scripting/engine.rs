@@ -47,8 +47,9 @@ pub struct ScriptFlags {
 pub struct Script {
     /// The source.
     pub body: Bytes,
-    /// The compiled chunk.
-    func: Function,
+    /// The compiled chunk, in the Lua registry (a `Function` handle would
+    /// hold one of mlua's ~8000 reference slots per cached script).
+    func: mlua::RegistryKey,
     /// Its shebang flags.
     pub flags: ScriptFlags,
 }
@@ -270,6 +271,7 @@ impl Engine {
             .set_environment(self.env.clone())
             .into_function()
             .map_err(|e| CmdError::err(format!("Error compiling script (new function): {}", lua_error_text(&e))))?;
+        let func = self.lua.create_registry_value(func).map_err(lua_fault)?;
         self.scripts.insert(sha.clone(), Script { body: body.clone(), func, flags });
         Ok(sha)
     }
@@ -282,6 +284,7 @@ impl Engine {
     /// Empties the scripts cache.
     pub fn flush_scripts(&mut self) {
         self.scripts.clear();
+        self.lua.expire_registry_values();
     }
 
     /// Runs a cached script for EVAL/EVALSHA(_RO).
@@ -293,7 +296,7 @@ impl Engine {
         if flags.shebang && ro && !flags.no_writes {
             return Err(CmdError::err("Can not execute a script with write flag using *_ro command."));
         }
-        let func = script.func.clone();
+        let func: Function = self.lua.registry_value(&script.func).map_err(lua_fault)?;
         let keys_t = self.lua.create_sequence_from(keys.iter().map(|k| self.lua.create_string(k).expect("string"))).map_err(lua_fault)?;
         let args_t = self.lua.create_sequence_from(args.iter().map(|k| self.lua.create_string(k).expect("string"))).map_err(lua_fault)?;
         let runner = self.run_eval.clone();
