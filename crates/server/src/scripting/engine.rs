@@ -352,16 +352,28 @@ impl Engine {
         shared.running.store(true, Ordering::Release);
         self.lua.app_data_mut::<RunSlot>().expect("run slot").0 = Some(run);
         self.lua.set_hook(HookTriggers::new().every_nth_instruction(100_000), busy_hook);
+        // Clears the run state even if a command panics inside the script,
+        // so the server is not left "busy" forever.
+        struct Cleanup<'l>(&'l Lua, &'l ScriptShared);
+        impl Drop for Cleanup<'_> {
+            fn drop(&mut self) {
+                self.0.remove_hook();
+                if let Some(mut slot) = self.0.app_data_mut::<RunSlot>() {
+                    slot.0 = None;
+                }
+                self.1.running.store(false, Ordering::Release);
+                self.1.busy.store(false, Ordering::Release);
+                self.1.kill.store(0, Ordering::Release);
+            }
+        }
+        let cleanup = Cleanup(&self.lua, shared);
         let result = off_worker(|| call(&self.lua));
-        self.lua.remove_hook();
         let run = self.lua.app_data_mut::<RunSlot>().expect("run slot").0.take().expect("run state");
         if shared.busy.load(Ordering::Acquire) {
             tracing::warn!("Slow script detected: script {} finished after {} milliseconds", run.name, run.start.elapsed().as_millis());
         }
+        drop(cleanup);
         self.publish_stats(shared);
-        shared.running.store(false, Ordering::Release);
-        shared.busy.store(false, Ordering::Release);
-        shared.kill.store(0, Ordering::Release);
         let mut values = result.map_err(lua_fault)?.into_iter();
         let ok = matches!(values.next(), Some(Value::Boolean(true)));
         let value = values.next().unwrap_or(Value::Nil);
