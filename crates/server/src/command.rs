@@ -391,12 +391,13 @@ pub struct Table {
     pub stat_names: Vec<String>,
 }
 
-fn implicit_acl(flags: u32) -> u64 {
+fn implicit_acl(flags: u32, explicit: u64) -> u64 {
     let mut a = 0;
     if flags & flag::WRITE != 0 {
         a |= acl::parse("write");
     }
-    if flags & flag::READONLY != 0 {
+    // Redis: read-only scripting commands (EVAL_RO, FCALL_RO) are not @read.
+    if flags & flag::READONLY != 0 && explicit & acl::parse("scripting") == 0 {
         a |= acl::parse("read");
     }
     if flags & flag::ADMIN != 0 {
@@ -434,7 +435,7 @@ fn build(row: &Row, parent: Option<&str>, names: &mut Vec<String>) -> Command {
         full_name,
         arity: row.arity,
         flags,
-        acl: acl::parse(row.acl) | implicit_acl(flags),
+        acl: acl::parse(row.acl) | implicit_acl(flags, acl::parse(row.acl)),
         keys: KeyPos { first: row.keys.0, last: row.keys.1, step: row.keys.2 },
         handler: row.handler,
         subcommands,

@@ -25,11 +25,19 @@
 use hematite_resp::ReplyBuf;
 use mlua::{Lua, Table, Value};
 
-/// Deepest nesting converted (Redis is bounded by the Lua C stack).
-const MAX_DEPTH: usize = 200;
+/// How deep a reply may nest. Redis's conversion runs out of Lua stack at
+/// depth 7995 for arrays (earlier for maps) and answers "reached lua stack
+/// limit" in place of the value. Here the bound is mlua's reference slots
+/// (about 8000, one per level held, about three per map level), so the
+/// budget below stops a little earlier than Redis for arrays.
+const MAX_DEPTH: usize = 7900;
 
 /// Parses one RESP reply from `buf` at `*pos` into a Lua value.
 pub fn reply_to_lua(lua: &Lua, buf: &[u8], pos: &mut usize) -> mlua::Result<Value> {
+    super::libs::deep(|| reply_step(lua, buf, pos))
+}
+
+fn reply_step(lua: &Lua, buf: &[u8], pos: &mut usize) -> mlua::Result<Value> {
     let line = read_line(buf, pos);
     let (kind, rest) = (line[0], &line[1..]);
     let num = || std::str::from_utf8(rest).ok().and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
@@ -134,7 +142,11 @@ pub fn lua_to_reply(out: &mut ReplyBuf, v: &Value, script_resp: u8) {
 }
 
 fn write_value(out: &mut ReplyBuf, v: &Value, resp: u8, depth: usize) {
-    if depth > MAX_DEPTH {
+    super::libs::deep(|| write_step(out, v, resp, depth))
+}
+
+fn write_step(out: &mut ReplyBuf, v: &Value, resp: u8, depth: usize) {
+    if depth >= MAX_DEPTH {
         out.error(b"ERR reached lua stack limit");
         return;
     }
@@ -227,8 +239,8 @@ fn write_table(out: &mut ReplyBuf, t: &Table, resp: u8, depth: usize) {
         let d = out.deferred(b'%');
         let mut n = 0;
         for (k, v) in m.pairs::<Value, Value>().flatten() {
-            write_value(out, &k, resp, depth + 1);
-            write_value(out, &v, resp, depth + 1);
+            write_value(out, &k, resp, depth + 3);
+            write_value(out, &v, resp, depth + 3);
             n += 1;
         }
         out.finish_deferred(d, n);
@@ -238,7 +250,7 @@ fn write_table(out: &mut ReplyBuf, t: &Table, resp: u8, depth: usize) {
         let d = out.deferred(b'~');
         let mut n = 0;
         for (k, _) in s.pairs::<Value, Value>().flatten() {
-            write_value(out, &k, resp, depth + 1);
+            write_value(out, &k, resp, depth + 3);
             n += 1;
         }
         out.finish_deferred(d, n);

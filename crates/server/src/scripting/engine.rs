@@ -47,8 +47,9 @@ pub struct ScriptFlags {
 pub struct Script {
     /// The source.
     pub body: Bytes,
-    /// The compiled chunk.
-    func: Function,
+    /// The compiled chunk, in the Lua registry (a `Function` handle would
+    /// hold one of mlua's ~8000 reference slots per cached script).
+    func: mlua::RegistryKey,
     /// Its shebang flags.
     pub flags: ScriptFlags,
 }
@@ -270,6 +271,7 @@ impl Engine {
             .set_environment(self.env.clone())
             .into_function()
             .map_err(|e| CmdError::err(format!("Error compiling script (new function): {}", lua_error_text(&e))))?;
+        let func = self.lua.create_registry_value(func).map_err(lua_fault)?;
         self.scripts.insert(sha.clone(), Script { body: body.clone(), func, flags });
         Ok(sha)
     }
@@ -282,6 +284,7 @@ impl Engine {
     /// Empties the scripts cache.
     pub fn flush_scripts(&mut self) {
         self.scripts.clear();
+        self.lua.expire_registry_values();
     }
 
     /// Runs a cached script for EVAL/EVALSHA(_RO).
@@ -293,7 +296,7 @@ impl Engine {
         if flags.shebang && ro && !flags.no_writes {
             return Err(CmdError::err("Can not execute a script with write flag using *_ro command."));
         }
-        let func = script.func.clone();
+        let func: Function = self.lua.registry_value(&script.func).map_err(lua_fault)?;
         let keys_t = self.lua.create_sequence_from(keys.iter().map(|k| self.lua.create_string(k).expect("string"))).map_err(lua_fault)?;
         let args_t = self.lua.create_sequence_from(args.iter().map(|k| self.lua.create_string(k).expect("string"))).map_err(lua_fault)?;
         let runner = self.run_eval.clone();
@@ -349,16 +352,28 @@ impl Engine {
         shared.running.store(true, Ordering::Release);
         self.lua.app_data_mut::<RunSlot>().expect("run slot").0 = Some(run);
         self.lua.set_hook(HookTriggers::new().every_nth_instruction(100_000), busy_hook);
+        // Clears the run state even if a command panics inside the script,
+        // so the server is not left "busy" forever.
+        struct Cleanup<'l>(&'l Lua, &'l ScriptShared);
+        impl Drop for Cleanup<'_> {
+            fn drop(&mut self) {
+                self.0.remove_hook();
+                if let Some(mut slot) = self.0.app_data_mut::<RunSlot>() {
+                    slot.0 = None;
+                }
+                self.1.running.store(false, Ordering::Release);
+                self.1.busy.store(false, Ordering::Release);
+                self.1.kill.store(0, Ordering::Release);
+            }
+        }
+        let cleanup = Cleanup(&self.lua, shared);
         let result = off_worker(|| call(&self.lua));
-        self.lua.remove_hook();
         let run = self.lua.app_data_mut::<RunSlot>().expect("run slot").0.take().expect("run state");
         if shared.busy.load(Ordering::Acquire) {
             tracing::warn!("Slow script detected: script {} finished after {} milliseconds", run.name, run.start.elapsed().as_millis());
         }
+        drop(cleanup);
         self.publish_stats(shared);
-        shared.running.store(false, Ordering::Release);
-        shared.busy.store(false, Ordering::Release);
-        shared.kill.store(0, Ordering::Release);
         let mut values = result.map_err(lua_fault)?.into_iter();
         let ok = matches!(values.next(), Some(Value::Boolean(true)));
         let value = values.next().unwrap_or(Value::Nil);

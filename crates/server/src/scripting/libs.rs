@@ -21,6 +21,13 @@ fn one(v: Value) -> Ret {
     Ok(MultiValue::from_iter([v]))
 }
 
+/// Runs a step of a recursive conversion on a stack with room to spare:
+/// nested data goes 1000 levels deep (cjson's limit), more than a runtime
+/// worker's stack holds in a debug build.
+pub fn deep<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, f)
+}
+
 /// C's `%.<prec>g`.
 pub fn fmt_g(n: f64, prec: usize) -> String {
     if n.is_nan() {
@@ -194,6 +201,10 @@ fn json_number(n: f64, out: &mut Vec<u8>) -> Result<(), String> {
 }
 
 fn json_encode(v: &Value, out: &mut Vec<u8>, depth: usize) -> Result<(), String> {
+    deep(|| json_encode_step(v, out, depth))
+}
+
+fn json_encode_step(v: &Value, out: &mut Vec<u8>, depth: usize) -> Result<(), String> {
     match v {
         Value::Nil => out.extend_from_slice(b"null"),
         Value::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
@@ -254,7 +265,9 @@ fn json_encode(v: &Value, out: &mut Vec<u8>, depth: usize) -> Result<(), String>
                             json_number(*n as f64, out)?;
                             out.push(b'"');
                         }
-                        _ => return Err("Cannot serialise table: table key must be a number or string".into()),
+                        other => {
+                            return Err(format!("Cannot serialise {}: table key must be a number or string", type_name(other)))
+                        }
                     }
                     out.push(b':');
                     json_encode(&e, out, depth)?;
@@ -429,6 +442,10 @@ impl JsonParser<'_> {
     }
 
     fn value(&mut self, lua: &Lua) -> Result<Value, String> {
+        deep(|| self.value_step(lua))
+    }
+
+    fn value_step(&mut self, lua: &Lua) -> Result<Value, String> {
         self.skip_ws();
         let Some(&c) = self.s.get(self.pos) else {
             return Err(self.expected("value"));
@@ -754,7 +771,7 @@ fn mp_unpack(lua: &Lua, args: &MultiValue, limit: i64, offset: i64) -> Result<Mu
     }
     let mut vals = Vec::new();
     while pos < s.len() && (limit == 0 || (vals.len() as i64) < limit) {
-        vals.push(mp_decode(lua, &s, &mut pos)?);
+        vals.push(mp_decode(lua, &s, &mut pos, 0)?);
     }
     if limit > 0 || offset > 0 || args.len() > 1 {
         let next = if pos >= s.len() { -1.0 } else { pos as f64 };
@@ -765,7 +782,14 @@ fn mp_unpack(lua: &Lua, args: &MultiValue, limit: i64, offset: i64) -> Result<Mu
     Ok(MultiValue::from_iter(vals))
 }
 
-fn mp_decode(lua: &Lua, s: &[u8], pos: &mut usize) -> Result<Value, String> {
+/// Nesting at which lua-cmsgpack runs out of Lua stack in Redis.
+const MP_MAX_DEPTH: usize = 3999;
+
+fn mp_decode(lua: &Lua, s: &[u8], pos: &mut usize, depth: usize) -> Result<Value, String> {
+    deep(|| mp_decode_step(lua, s, pos, depth))
+}
+
+fn mp_decode_step(lua: &Lua, s: &[u8], pos: &mut usize, depth: usize) -> Result<Value, String> {
     let missing = || "Missing bytes in input.".to_string();
     let take = |pos: &mut usize, n: usize| -> Result<&[u8], String> {
         let b = s.get(*pos..*pos + n).ok_or_else(missing)?;
@@ -781,18 +805,24 @@ fn mp_decode(lua: &Lua, s: &[u8], pos: &mut usize) -> Result<Value, String> {
         Ok(Value::String(lua.create_string(b).map_err(lerr)?))
     };
     let array = |pos: &mut usize, n: usize| -> Result<Value, String> {
+        if depth >= MP_MAX_DEPTH {
+            return Err("stack overflow (in function mp_decode_to_lua_array)".into());
+        }
         let t = lua.create_table().map_err(lerr)?;
         for i in 1..=n {
-            let v = mp_decode(lua, s, pos)?;
+            let v = mp_decode(lua, s, pos, depth + 1)?;
             t.raw_set(i, v).map_err(lerr)?;
         }
         Ok(Value::Table(t))
     };
     let map = |pos: &mut usize, n: usize| -> Result<Value, String> {
+        if depth >= MP_MAX_DEPTH {
+            return Err("stack overflow (too many return values at once; use unpack_one or unpack_limit instead.)".into());
+        }
         let t = lua.create_table().map_err(lerr)?;
         for _ in 0..n {
-            let k = mp_decode(lua, s, pos)?;
-            let v = mp_decode(lua, s, pos)?;
+            let k = mp_decode(lua, s, pos, depth + 1)?;
+            let v = mp_decode(lua, s, pos, depth + 1)?;
             if !k.is_nil() {
                 t.raw_set(k, v).map_err(lerr)?;
             }
