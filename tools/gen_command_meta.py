@@ -18,8 +18,8 @@ Usage:
 
 Names are full names (`container|sub` for subcommands), lower case. By
 default they are extracted from the `row!(...)`, `sub!(...)` and
-`Row { name: ... }` entries of the Rust tables (TABLE in mod.rs and the
-subcommand tables its rows point to), so after adding commands to the tables
+`Row { name: ... }` entries of the Rust tables (TABLE in mod.rs, each
+family module's ROWS listed in TABLES, and the subcommand tables they point to), so after adding commands to the tables
 a plain rerun covers them. Names given on the command line are added to the
 table's (e.g. to generate data before a table row exists); with --only, just
 the given names are generated. Every run rewrites the whole data section.
@@ -270,33 +270,43 @@ def parse_tables(path):
 
 
 def table_names(redis):
-    """Full names of every command and subcommand in the Rust tables."""
+    """Full names of every command and subcommand in the Rust tables: TABLE
+    in mod.rs and each family module's ROWS listed in TABLES."""
     mod_path = os.path.join(CMD_DIR, "mod.rs")
     tables, aliases = parse_tables(mod_path)
     if "TABLE" not in tables:
         sys.exit("no `static TABLE: &[Row]` found in %s" % mod_path)
+    sources = [(tables["TABLE"], tables, aliases)]
+    src = strip_comments(open(mod_path).read())
+    m = re.search(r"static\s+TABLES\s*:[^=]*=\s*&\[(.*?)\];", src, re.S)
+    for mod in (re.findall(r"\b([a-z_][a-z0-9_]*)::ROWS\b", m.group(1)) if m else []):
+        path = os.path.join(CMD_DIR, aliases.get(mod, mod) + ".rs")
+        mod_tables, mod_aliases = parse_tables(path)
+        if "ROWS" in mod_tables:
+            sources.append((mod_tables["ROWS"], mod_tables, mod_aliases))
     names = []
-    for name, subs in tables["TABLE"]:
-        names.append(name)
-        if not subs:
-            continue
-        if "::" in subs:
-            mod, tab = subs.rsplit("::", 1)
-            mod = aliases.get(mod, mod)
-            sub_tables = {}
-            sub_path = os.path.join(CMD_DIR, mod + ".rs")
-            if os.path.exists(sub_path):
-                sub_tables, _ = parse_tables(sub_path)
-        else:
-            tab, sub_tables = subs, tables
-        if tab in sub_tables:
-            names.extend("%s|%s" % (name, s) for s, _ in sub_tables[tab])
-        else:
-            # The table is not written yet: take every subcommand Redis has.
-            print("warning: subcommand table %s of %r not found; using all of "
-                  "Redis's subcommands" % (subs, name), file=sys.stderr)
-            info = redis.call("COMMAND", "INFO", name)[1][0]
-            names.extend(sub[1][0][1] for sub in info[1][9][1])
+    for rows, local, local_aliases in sources:
+        for name, subs in rows:
+            names.append(name)
+            if not subs:
+                continue
+            if "::" in subs:
+                mod, tab = subs.rsplit("::", 1)
+                mod = local_aliases.get(mod, aliases.get(mod, mod))
+                sub_tables = {}
+                sub_path = os.path.join(CMD_DIR, mod + ".rs")
+                if os.path.exists(sub_path):
+                    sub_tables, _ = parse_tables(sub_path)
+            else:
+                tab, sub_tables = subs, local
+            if tab in sub_tables:
+                names.extend("%s|%s" % (name, s) for s, _ in sub_tables[tab])
+            else:
+                # The table is not written yet: take every subcommand Redis has.
+                print("warning: subcommand table %s of %r not found; using all of "
+                      "Redis's subcommands" % (subs, name), file=sys.stderr)
+                info = redis.call("COMMAND", "INFO", name)[1][0]
+                names.extend(sub[1][0][1] for sub in info[1][9][1])
     return names
 
 

@@ -644,6 +644,128 @@ pub(super) static META: &[Meta] = &[
         ]),
     },
     Meta {
+        name: "blmove",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "access", "delete"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+            KeySpec::new(&["RW", "insert"], BeginSearch::Index(2), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Pop an element from a list, push it to another list and return it; or block until one is available", "6.2.0", "list").complexity("O(1)").args(&[
+            Arg::new("source", ArgType::Key).key_spec(0),
+            Arg::new("destination", ArgType::Key).key_spec(1),
+            Arg::new("wherefrom", ArgType::Oneof).args(&[
+                Arg::new("left", ArgType::PureToken).token("LEFT"),
+                Arg::new("right", ArgType::PureToken).token("RIGHT"),
+            ]),
+            Arg::new("whereto", ArgType::Oneof).args(&[
+                Arg::new("left", ArgType::PureToken).token("LEFT"),
+                Arg::new("right", ArgType::PureToken).token("RIGHT"),
+            ]),
+            Arg::new("timeout", ArgType::Double),
+        ]),
+    },
+    Meta {
+        name: "blmpop",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "access", "delete"], BeginSearch::Index(2), FindKeys::Keynum { keynumidx: 0, firstkey: 1, keystep: 1 }),
+        ],
+        docs: Docs::new("Pop elements from a list, or block until one is available", "7.0.0", "list").complexity("O(N+M) where N is the number of provided keys and M is the number of elements returned.").args(&[
+            Arg::new("timeout", ArgType::Double),
+            Arg::new("numkeys", ArgType::Integer),
+            Arg::new("key", ArgType::Key).key_spec(0).flags(&["multiple"]),
+            Arg::new("where", ArgType::Oneof).args(&[
+                Arg::new("left", ArgType::PureToken).token("LEFT"),
+                Arg::new("right", ArgType::PureToken).token("RIGHT"),
+            ]),
+            Arg::new("count", ArgType::Integer).token("COUNT").flags(&["optional"]),
+        ]),
+    },
+    Meta {
+        name: "blpop",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "access", "delete"], BeginSearch::Index(1), FindKeys::Range { lastkey: -2, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Remove and get the first element in a list, or block until one is available", "2.0.0", "list").complexity("O(N) where N is the number of provided keys.").history(&[
+            ("6.0.0", "`timeout` is interpreted as a double instead of an integer."),
+        ]).args(&[
+            Arg::new("key", ArgType::Key).key_spec(0).flags(&["multiple"]),
+            Arg::new("timeout", ArgType::Double),
+        ]),
+    },
+    Meta {
+        name: "brpop",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "access", "delete"], BeginSearch::Index(1), FindKeys::Range { lastkey: -2, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Remove and get the last element in a list, or block until one is available", "2.0.0", "list").complexity("O(N) where N is the number of provided keys.").history(&[
+            ("6.0.0", "`timeout` is interpreted as a double instead of an integer."),
+        ]).args(&[
+            Arg::new("key", ArgType::Key).key_spec(0).flags(&["multiple"]),
+            Arg::new("timeout", ArgType::Double),
+        ]),
+    },
+    Meta {
+        name: "brpoplpush",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "access", "delete"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+            KeySpec::new(&["RW", "insert"], BeginSearch::Index(2), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Pop an element from a list, push it to another list and return it; or block until one is available", "2.2.0", "list").complexity("O(1)").doc_flags(&["deprecated"]).deprecated_since("6.2.0").replaced_by("`BLMOVE` with the `RIGHT` and `LEFT` arguments").history(&[
+            ("6.0.0", "`timeout` is interpreted as a double instead of an integer."),
+        ]).args(&[
+            Arg::new("source", ArgType::Key).key_spec(0),
+            Arg::new("destination", ArgType::Key).key_spec(1),
+            Arg::new("timeout", ArgType::Double),
+        ]),
+    },
+    Meta {
+        name: "bzmpop",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "access", "delete"], BeginSearch::Index(2), FindKeys::Keynum { keynumidx: 0, firstkey: 1, keystep: 1 }),
+        ],
+        docs: Docs::new("Remove and return members with scores in a sorted set or block until one is available", "7.0.0", "sorted-set").complexity("O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.").args(&[
+            Arg::new("timeout", ArgType::Double),
+            Arg::new("numkeys", ArgType::Integer),
+            Arg::new("key", ArgType::Key).key_spec(0).flags(&["multiple"]),
+            Arg::new("where", ArgType::Oneof).args(&[
+                Arg::new("min", ArgType::PureToken).token("MIN"),
+                Arg::new("max", ArgType::PureToken).token("MAX"),
+            ]),
+            Arg::new("count", ArgType::Integer).token("COUNT").flags(&["optional"]),
+        ]),
+    },
+    Meta {
+        name: "bzpopmax",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "access", "delete"], BeginSearch::Index(1), FindKeys::Range { lastkey: -2, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Remove and return the member with the highest score from one or more sorted sets, or block until one is available", "5.0.0", "sorted-set").complexity("O(log(N)) with N being the number of elements in the sorted set.").history(&[
+            ("6.0.0", "`timeout` is interpreted as a double instead of an integer."),
+        ]).args(&[
+            Arg::new("key", ArgType::Key).key_spec(0).flags(&["multiple"]),
+            Arg::new("timeout", ArgType::Double),
+        ]),
+    },
+    Meta {
+        name: "bzpopmin",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "access", "delete"], BeginSearch::Index(1), FindKeys::Range { lastkey: -2, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", "5.0.0", "sorted-set").complexity("O(log(N)) with N being the number of elements in the sorted set.").history(&[
+            ("6.0.0", "`timeout` is interpreted as a double instead of an integer."),
+        ]).args(&[
+            Arg::new("key", ArgType::Key).key_spec(0).flags(&["multiple"]),
+            Arg::new("timeout", ArgType::Double),
+        ]),
+    },
+    Meta {
         name: "client",
         tips: &[],
         key_specs: &[],
@@ -958,12 +1080,76 @@ pub(super) static META: &[Meta] = &[
         ]),
     },
     Meta {
+        name: "discard",
+        tips: &[],
+        key_specs: &[],
+        docs: Docs::new("Discard all commands issued after MULTI", "2.0.0", "transactions").complexity("O(N), when N is the number of queued commands"),
+    },
+    Meta {
         name: "echo",
         tips: &[],
         key_specs: &[],
         docs: Docs::new("Echo the given string", "1.0.0", "connection").complexity("O(1)").args(&[
             Arg::new("message", ArgType::String),
         ]),
+    },
+    Meta {
+        name: "eval",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "access", "update"], BeginSearch::Index(2), FindKeys::Keynum { keynumidx: 0, firstkey: 1, keystep: 1 }).notes("We cannot tell how the keys will be used so we assume the worst, RW and UPDATE"),
+        ],
+        docs: Docs::new("Execute a Lua script server side", "2.6.0", "scripting").complexity("Depends on the script that is executed.").args(&[
+            Arg::new("script", ArgType::String),
+            Arg::new("numkeys", ArgType::Integer),
+            Arg::new("key", ArgType::Key).key_spec(0).flags(&["optional", "multiple"]),
+            Arg::new("arg", ArgType::String).flags(&["optional", "multiple"]),
+        ]),
+    },
+    Meta {
+        name: "eval_ro",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(2), FindKeys::Keynum { keynumidx: 0, firstkey: 1, keystep: 1 }).notes("We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"),
+        ],
+        docs: Docs::new("Execute a read-only Lua script server side", "7.0.0", "scripting").complexity("Depends on the script that is executed.").args(&[
+            Arg::new("script", ArgType::String),
+            Arg::new("numkeys", ArgType::Integer),
+            Arg::new("key", ArgType::Key).key_spec(0).flags(&["optional", "multiple"]),
+            Arg::new("arg", ArgType::String).flags(&["optional", "multiple"]),
+        ]),
+    },
+    Meta {
+        name: "evalsha",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "access", "update"], BeginSearch::Index(2), FindKeys::Keynum { keynumidx: 0, firstkey: 1, keystep: 1 }),
+        ],
+        docs: Docs::new("Execute a Lua script server side", "2.6.0", "scripting").complexity("Depends on the script that is executed.").args(&[
+            Arg::new("sha1", ArgType::String),
+            Arg::new("numkeys", ArgType::Integer),
+            Arg::new("key", ArgType::Key).key_spec(0).flags(&["optional", "multiple"]),
+            Arg::new("arg", ArgType::String).flags(&["optional", "multiple"]),
+        ]),
+    },
+    Meta {
+        name: "evalsha_ro",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(2), FindKeys::Keynum { keynumidx: 0, firstkey: 1, keystep: 1 }),
+        ],
+        docs: Docs::new("Execute a read-only Lua script server side", "7.0.0", "scripting").complexity("Depends on the script that is executed.").args(&[
+            Arg::new("sha1", ArgType::String),
+            Arg::new("numkeys", ArgType::Integer),
+            Arg::new("key", ArgType::Key).key_spec(0).flags(&["optional", "multiple"]),
+            Arg::new("arg", ArgType::String).flags(&["optional", "multiple"]),
+        ]),
+    },
+    Meta {
+        name: "exec",
+        tips: &[],
+        key_specs: &[],
+        docs: Docs::new("Execute all commands issued after MULTI", "1.2.0", "transactions").complexity("Depends on commands in the transaction"),
     },
     Meta {
         name: "exists",
@@ -1026,6 +1212,32 @@ pub(super) static META: &[Meta] = &[
         ]),
     },
     Meta {
+        name: "fcall",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "access", "update"], BeginSearch::Index(2), FindKeys::Keynum { keynumidx: 0, firstkey: 1, keystep: 1 }).notes("We cannot tell how the keys will be used so we assume the worst, RW and UPDATE"),
+        ],
+        docs: Docs::new("Invoke a function", "7.0.0", "scripting").complexity("Depends on the function that is executed.").args(&[
+            Arg::new("function", ArgType::String),
+            Arg::new("numkeys", ArgType::Integer),
+            Arg::new("key", ArgType::Key).key_spec(0).flags(&["optional", "multiple"]),
+            Arg::new("arg", ArgType::String).flags(&["optional", "multiple"]),
+        ]),
+    },
+    Meta {
+        name: "fcall_ro",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(2), FindKeys::Keynum { keynumidx: 0, firstkey: 1, keystep: 1 }).notes("We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"),
+        ],
+        docs: Docs::new("Invoke a read-only function", "7.0.0", "scripting").complexity("Depends on the function that is executed.").args(&[
+            Arg::new("function", ArgType::String),
+            Arg::new("numkeys", ArgType::Integer),
+            Arg::new("key", ArgType::Key).key_spec(0).flags(&["optional", "multiple"]),
+            Arg::new("arg", ArgType::String).flags(&["optional", "multiple"]),
+        ]),
+    },
+    Meta {
         name: "flushall",
         tips: &["request_policy:all_shards", "response_policy:all_succeeded"],
         key_specs: &[],
@@ -1052,6 +1264,86 @@ pub(super) static META: &[Meta] = &[
                 Arg::new("sync", ArgType::PureToken).token("SYNC").since("6.2.0"),
             ]),
         ]),
+    },
+    Meta {
+        name: "function",
+        tips: &[],
+        key_specs: &[],
+        docs: Docs::new("A container for function commands", "7.0.0", "scripting").complexity("Depends on subcommand."),
+    },
+    Meta {
+        name: "function|delete",
+        tips: &["request_policy:all_shards", "response_policy:all_succeeded"],
+        key_specs: &[],
+        docs: Docs::new("Delete a function by name", "7.0.0", "scripting").complexity("O(1)").args(&[
+            Arg::new("library-name", ArgType::String),
+        ]),
+    },
+    Meta {
+        name: "function|dump",
+        tips: &[],
+        key_specs: &[],
+        docs: Docs::new("Dump all functions into a serialized binary payload", "7.0.0", "scripting").complexity("O(N) where N is the number of functions"),
+    },
+    Meta {
+        name: "function|flush",
+        tips: &["request_policy:all_shards", "response_policy:all_succeeded"],
+        key_specs: &[],
+        docs: Docs::new("Deleting all functions", "7.0.0", "scripting").complexity("O(N) where N is the number of functions deleted").args(&[
+            Arg::new("async", ArgType::Oneof).flags(&["optional"]).args(&[
+                Arg::new("async", ArgType::PureToken).token("ASYNC"),
+                Arg::new("sync", ArgType::PureToken).token("SYNC"),
+            ]),
+        ]),
+    },
+    Meta {
+        name: "function|help",
+        tips: &[],
+        key_specs: &[],
+        docs: Docs::new("Show helpful text about the different subcommands", "7.0.0", "scripting").complexity("O(1)"),
+    },
+    Meta {
+        name: "function|kill",
+        tips: &["request_policy:all_shards", "response_policy:one_succeeded"],
+        key_specs: &[],
+        docs: Docs::new("Kill the function currently in execution.", "7.0.0", "scripting").complexity("O(1)"),
+    },
+    Meta {
+        name: "function|list",
+        tips: &["nondeterministic_output_order"],
+        key_specs: &[],
+        docs: Docs::new("List information about all the functions", "7.0.0", "scripting").complexity("O(N) where N is the number of functions").args(&[
+            Arg::new("library-name-pattern", ArgType::String).token("LIBRARYNAME").flags(&["optional"]),
+            Arg::new("withcode", ArgType::PureToken).token("WITHCODE").flags(&["optional"]),
+        ]),
+    },
+    Meta {
+        name: "function|load",
+        tips: &["request_policy:all_shards", "response_policy:all_succeeded"],
+        key_specs: &[],
+        docs: Docs::new("Create a function with the given arguments (name, code, description)", "7.0.0", "scripting").complexity("O(1) (considering compilation time is redundant)").args(&[
+            Arg::new("replace", ArgType::PureToken).token("REPLACE").flags(&["optional"]),
+            Arg::new("function-code", ArgType::String),
+        ]),
+    },
+    Meta {
+        name: "function|restore",
+        tips: &["request_policy:all_shards", "response_policy:all_succeeded"],
+        key_specs: &[],
+        docs: Docs::new("Restore all the functions on the given payload", "7.0.0", "scripting").complexity("O(N) where N is the number of functions on the payload").args(&[
+            Arg::new("serialized-value", ArgType::String),
+            Arg::new("policy", ArgType::Oneof).flags(&["optional"]).args(&[
+                Arg::new("flush", ArgType::PureToken).token("FLUSH"),
+                Arg::new("append", ArgType::PureToken).token("APPEND"),
+                Arg::new("replace", ArgType::PureToken).token("REPLACE"),
+            ]),
+        ]),
+    },
+    Meta {
+        name: "function|stats",
+        tips: &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
+        key_specs: &[],
+        docs: Docs::new("Return information about the function currently running (name, description, duration)", "7.0.0", "scripting").complexity("O(1)"),
     },
     Meta {
         name: "get",
@@ -1114,6 +1406,19 @@ pub(super) static META: &[Meta] = &[
         ]),
     },
     Meta {
+        name: "hdel",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "delete"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Delete one or more hash fields", "2.0.0", "hash").complexity("O(N) where N is the number of fields to be removed.").history(&[
+            ("2.4.0", "Accepts multiple `field` arguments."),
+        ]).args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("field", ArgType::String).flags(&["multiple"]),
+        ]),
+    },
+    Meta {
         name: "hello",
         tips: &[],
         key_specs: &[],
@@ -1128,6 +1433,183 @@ pub(super) static META: &[Meta] = &[
                 ]),
                 Arg::new("clientname", ArgType::String).token("SETNAME").flags(&["optional"]),
             ]),
+        ]),
+    },
+    Meta {
+        name: "hexists",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Determine if a hash field exists", "2.0.0", "hash").complexity("O(1)").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("field", ArgType::String),
+        ]),
+    },
+    Meta {
+        name: "hget",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Get the value of a hash field", "2.0.0", "hash").complexity("O(1)").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("field", ArgType::String),
+        ]),
+    },
+    Meta {
+        name: "hgetall",
+        tips: &["nondeterministic_output_order"],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Get all the fields and values in a hash", "2.0.0", "hash").complexity("O(N) where N is the size of the hash.").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+        ]),
+    },
+    Meta {
+        name: "hincrby",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "access", "update"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Increment the integer value of a hash field by the given number", "2.0.0", "hash").complexity("O(1)").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("field", ArgType::String),
+            Arg::new("increment", ArgType::Integer),
+        ]),
+    },
+    Meta {
+        name: "hincrbyfloat",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "access", "update"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Increment the float value of a hash field by the given amount", "2.6.0", "hash").complexity("O(1)").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("field", ArgType::String),
+            Arg::new("increment", ArgType::Double),
+        ]),
+    },
+    Meta {
+        name: "hkeys",
+        tips: &["nondeterministic_output_order"],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Get all the fields in a hash", "2.0.0", "hash").complexity("O(N) where N is the size of the hash.").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+        ]),
+    },
+    Meta {
+        name: "hlen",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Get the number of fields in a hash", "2.0.0", "hash").complexity("O(1)").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+        ]),
+    },
+    Meta {
+        name: "hmget",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Get the values of all the given hash fields", "2.0.0", "hash").complexity("O(N) where N is the number of fields being requested.").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("field", ArgType::String).flags(&["multiple"]),
+        ]),
+    },
+    Meta {
+        name: "hmset",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "update"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Set multiple hash fields to multiple values", "2.0.0", "hash").complexity("O(N) where N is the number of fields being set.").doc_flags(&["deprecated"]).deprecated_since("4.0.0").replaced_by("`HSET` with multiple field-value pairs").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("field_value", ArgType::Block).flags(&["multiple"]).args(&[
+                Arg::new("field", ArgType::String),
+                Arg::new("value", ArgType::String),
+            ]),
+        ]),
+    },
+    Meta {
+        name: "hrandfield",
+        tips: &["nondeterministic_output"],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Get one or multiple random fields from a hash", "6.2.0", "hash").complexity("O(N) where N is the number of fields returned").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("options", ArgType::Block).flags(&["optional"]).args(&[
+                Arg::new("count", ArgType::Integer),
+                Arg::new("withvalues", ArgType::PureToken).token("WITHVALUES").flags(&["optional"]),
+            ]),
+        ]),
+    },
+    Meta {
+        name: "hscan",
+        tips: &["nondeterministic_output"],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Incrementally iterate hash fields and associated values", "2.8.0", "hash").complexity("O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("cursor", ArgType::Integer),
+            Arg::new("pattern", ArgType::Pattern).token("MATCH").flags(&["optional"]),
+            Arg::new("count", ArgType::Integer).token("COUNT").flags(&["optional"]),
+        ]),
+    },
+    Meta {
+        name: "hset",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "update"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Set the string value of a hash field", "2.0.0", "hash").complexity("O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.").history(&[
+            ("4.0.0", "Accepts multiple `field` and `value` arguments."),
+        ]).args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("field_value", ArgType::Block).flags(&["multiple"]).args(&[
+                Arg::new("field", ArgType::String),
+                Arg::new("value", ArgType::String),
+            ]),
+        ]),
+    },
+    Meta {
+        name: "hsetnx",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "insert"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Set the value of a hash field, only if the field does not exist", "2.0.0", "hash").complexity("O(1)").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("field", ArgType::String),
+            Arg::new("value", ArgType::String),
+        ]),
+    },
+    Meta {
+        name: "hstrlen",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Get the length of the value of a hash field", "3.2.0", "hash").complexity("O(1)").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("field", ArgType::String),
+        ]),
+    },
+    Meta {
+        name: "hvals",
+        tips: &["nondeterministic_output_order"],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Get all the values in a hash", "2.0.0", "hash").complexity("O(N) where N is the size of the hash.").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
         ]),
     },
     Meta {
@@ -1196,6 +1678,33 @@ pub(super) static META: &[Meta] = &[
         ]),
     },
     Meta {
+        name: "lindex",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Get an element from a list by its index", "1.0.0", "list").complexity("O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1).").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("index", ArgType::Integer),
+        ]),
+    },
+    Meta {
+        name: "linsert",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "insert"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Insert an element before or after another element in a list", "2.2.0", "list").complexity("O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("where", ArgType::Oneof).args(&[
+                Arg::new("before", ArgType::PureToken).token("BEFORE"),
+                Arg::new("after", ArgType::PureToken).token("AFTER"),
+            ]),
+            Arg::new("pivot", ArgType::String),
+            Arg::new("element", ArgType::String),
+        ]),
+    },
+    Meta {
         name: "llen",
         tips: &[],
         key_specs: &[
@@ -1203,6 +1712,42 @@ pub(super) static META: &[Meta] = &[
         ],
         docs: Docs::new("Get the length of a list", "1.0.0", "list").complexity("O(1)").args(&[
             Arg::new("key", ArgType::Key).key_spec(0),
+        ]),
+    },
+    Meta {
+        name: "lmove",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "access", "delete"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+            KeySpec::new(&["RW", "insert"], BeginSearch::Index(2), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Pop an element from a list, push it to another list and return it", "6.2.0", "list").complexity("O(1)").args(&[
+            Arg::new("source", ArgType::Key).key_spec(0),
+            Arg::new("destination", ArgType::Key).key_spec(1),
+            Arg::new("wherefrom", ArgType::Oneof).args(&[
+                Arg::new("left", ArgType::PureToken).token("LEFT"),
+                Arg::new("right", ArgType::PureToken).token("RIGHT"),
+            ]),
+            Arg::new("whereto", ArgType::Oneof).args(&[
+                Arg::new("left", ArgType::PureToken).token("LEFT"),
+                Arg::new("right", ArgType::PureToken).token("RIGHT"),
+            ]),
+        ]),
+    },
+    Meta {
+        name: "lmpop",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "access", "delete"], BeginSearch::Index(1), FindKeys::Keynum { keynumidx: 0, firstkey: 1, keystep: 1 }),
+        ],
+        docs: Docs::new("Pop elements from a list", "7.0.0", "list").complexity("O(N+M) where N is the number of provided keys and M is the number of elements returned.").args(&[
+            Arg::new("numkeys", ArgType::Integer),
+            Arg::new("key", ArgType::Key).key_spec(0).flags(&["multiple"]),
+            Arg::new("where", ArgType::Oneof).args(&[
+                Arg::new("left", ArgType::PureToken).token("LEFT"),
+                Arg::new("right", ArgType::PureToken).token("RIGHT"),
+            ]),
+            Arg::new("count", ArgType::Integer).token("COUNT").flags(&["optional"]),
         ]),
     },
     Meta {
@@ -1219,6 +1764,20 @@ pub(super) static META: &[Meta] = &[
         ]),
     },
     Meta {
+        name: "lpos",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Return the index of matching elements on a list", "6.0.6", "list").complexity("O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("element", ArgType::String),
+            Arg::new("rank", ArgType::Integer).token("RANK").flags(&["optional"]),
+            Arg::new("num-matches", ArgType::Integer).token("COUNT").flags(&["optional"]),
+            Arg::new("len", ArgType::Integer).token("MAXLEN").flags(&["optional"]),
+        ]),
+    },
+    Meta {
         name: "lpush",
         tips: &[],
         key_specs: &[
@@ -1232,12 +1791,61 @@ pub(super) static META: &[Meta] = &[
         ]),
     },
     Meta {
+        name: "lpushx",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "insert"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Prepend an element to a list, only if the list exists", "2.2.0", "list").complexity("O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.").history(&[
+            ("4.0.0", "Accepts multiple `element` arguments."),
+        ]).args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("element", ArgType::String).flags(&["multiple"]),
+        ]),
+    },
+    Meta {
         name: "lrange",
         tips: &[],
         key_specs: &[
             KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
         ],
         docs: Docs::new("Get a range of elements from a list", "1.0.0", "list").complexity("O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("start", ArgType::Integer),
+            Arg::new("stop", ArgType::Integer),
+        ]),
+    },
+    Meta {
+        name: "lrem",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "delete"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Remove elements from a list", "1.0.0", "list").complexity("O(N+M) where N is the length of the list and M is the number of elements removed.").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("count", ArgType::Integer),
+            Arg::new("element", ArgType::String),
+        ]),
+    },
+    Meta {
+        name: "lset",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "update"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Set the value of an element in a list by its index", "1.0.0", "list").complexity("O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("index", ArgType::Integer),
+            Arg::new("element", ArgType::String),
+        ]),
+    },
+    Meta {
+        name: "ltrim",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "delete"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Trim a list to the specified range", "1.0.0", "list").complexity("O(N) where N is the number of elements to be removed by the operation.").args(&[
             Arg::new("key", ArgType::Key).key_spec(0),
             Arg::new("start", ArgType::Integer),
             Arg::new("stop", ArgType::Integer),
@@ -1289,6 +1897,12 @@ pub(super) static META: &[Meta] = &[
                 Arg::new("value", ArgType::String),
             ]),
         ]),
+    },
+    Meta {
+        name: "multi",
+        tips: &[],
+        key_specs: &[],
+        docs: Docs::new("Mark the start of a transaction block", "1.2.0", "transactions").complexity("O(1)"),
     },
     Meta {
         name: "object",
@@ -1421,6 +2035,16 @@ pub(super) static META: &[Meta] = &[
         ]),
     },
     Meta {
+        name: "psubscribe",
+        tips: &[],
+        key_specs: &[],
+        docs: Docs::new("Listen for messages published to channels matching the given patterns", "2.0.0", "pubsub").complexity("O(N) where N is the number of patterns the client is already subscribed to.").args(&[
+            Arg::new("pattern", ArgType::Block).flags(&["multiple"]).args(&[
+                Arg::new("pattern", ArgType::Pattern),
+            ]),
+        ]),
+    },
+    Meta {
         name: "pttl",
         tips: &["nondeterministic_output"],
         key_specs: &[
@@ -1430,6 +2054,73 @@ pub(super) static META: &[Meta] = &[
             ("2.8.0", "Added the -2 reply."),
         ]).args(&[
             Arg::new("key", ArgType::Key).key_spec(0),
+        ]),
+    },
+    Meta {
+        name: "publish",
+        tips: &[],
+        key_specs: &[],
+        docs: Docs::new("Post a message to a channel", "2.0.0", "pubsub").complexity("O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).").args(&[
+            Arg::new("channel", ArgType::String),
+            Arg::new("message", ArgType::String),
+        ]),
+    },
+    Meta {
+        name: "pubsub",
+        tips: &[],
+        key_specs: &[],
+        docs: Docs::new("A container for Pub/Sub commands", "2.8.0", "pubsub").complexity("Depends on subcommand."),
+    },
+    Meta {
+        name: "pubsub|channels",
+        tips: &[],
+        key_specs: &[],
+        docs: Docs::new("List active channels", "2.8.0", "pubsub").complexity("O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)").args(&[
+            Arg::new("pattern", ArgType::Pattern).flags(&["optional"]),
+        ]),
+    },
+    Meta {
+        name: "pubsub|help",
+        tips: &[],
+        key_specs: &[],
+        docs: Docs::new("Show helpful text about the different subcommands", "6.2.0", "pubsub").complexity("O(1)"),
+    },
+    Meta {
+        name: "pubsub|numpat",
+        tips: &[],
+        key_specs: &[],
+        docs: Docs::new("Get the count of unique patterns pattern subscriptions", "2.8.0", "pubsub").complexity("O(1)"),
+    },
+    Meta {
+        name: "pubsub|numsub",
+        tips: &[],
+        key_specs: &[],
+        docs: Docs::new("Get the count of subscribers for channels", "2.8.0", "pubsub").complexity("O(N) for the NUMSUB subcommand, where N is the number of requested channels").args(&[
+            Arg::new("channel", ArgType::String).flags(&["optional", "multiple"]),
+        ]),
+    },
+    Meta {
+        name: "pubsub|shardchannels",
+        tips: &[],
+        key_specs: &[],
+        docs: Docs::new("List active shard channels", "7.0.0", "pubsub").complexity("O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).").args(&[
+            Arg::new("pattern", ArgType::Pattern).flags(&["optional"]),
+        ]),
+    },
+    Meta {
+        name: "pubsub|shardnumsub",
+        tips: &[],
+        key_specs: &[],
+        docs: Docs::new("Get the count of subscribers for shard channels", "7.0.0", "pubsub").complexity("O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels").args(&[
+            Arg::new("shardchannel", ArgType::String).flags(&["optional", "multiple"]),
+        ]),
+    },
+    Meta {
+        name: "punsubscribe",
+        tips: &[],
+        key_specs: &[],
+        docs: Docs::new("Stop listening for messages posted to channels matching the given patterns", "2.0.0", "pubsub").complexity("O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).").args(&[
+            Arg::new("pattern", ArgType::Pattern).flags(&["optional", "multiple"]),
         ]),
     },
     Meta {
@@ -1490,6 +2181,18 @@ pub(super) static META: &[Meta] = &[
         ]),
     },
     Meta {
+        name: "rpoplpush",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "access", "delete"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+            KeySpec::new(&["RW", "insert"], BeginSearch::Index(2), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Remove the last element in a list, prepend it to another list and return it", "1.2.0", "list").complexity("O(1)").doc_flags(&["deprecated"]).deprecated_since("6.2.0").replaced_by("`LMOVE` with the `RIGHT` and `LEFT` arguments").args(&[
+            Arg::new("source", ArgType::Key).key_spec(0),
+            Arg::new("destination", ArgType::Key).key_spec(1),
+        ]),
+    },
+    Meta {
         name: "rpush",
         tips: &[],
         key_specs: &[
@@ -1503,6 +2206,32 @@ pub(super) static META: &[Meta] = &[
         ]),
     },
     Meta {
+        name: "rpushx",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "insert"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Append an element to a list, only if the list exists", "2.2.0", "list").complexity("O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.").history(&[
+            ("4.0.0", "Accepts multiple `element` arguments."),
+        ]).args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("element", ArgType::String).flags(&["multiple"]),
+        ]),
+    },
+    Meta {
+        name: "sadd",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "insert"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Add one or more members to a set", "1.0.0", "set").complexity("O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.").history(&[
+            ("2.4.0", "Accepts multiple `member` arguments."),
+        ]).args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("member", ArgType::String).flags(&["multiple"]),
+        ]),
+    },
+    Meta {
         name: "scan",
         tips: &["nondeterministic_output", "request_policy:special"],
         key_specs: &[],
@@ -1513,6 +2242,97 @@ pub(super) static META: &[Meta] = &[
             Arg::new("pattern", ArgType::Pattern).token("MATCH").flags(&["optional"]),
             Arg::new("count", ArgType::Integer).token("COUNT").flags(&["optional"]),
             Arg::new("type", ArgType::String).token("TYPE").since("6.0.0").flags(&["optional"]),
+        ]),
+    },
+    Meta {
+        name: "scard",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Get the number of members in a set", "1.0.0", "set").complexity("O(1)").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+        ]),
+    },
+    Meta {
+        name: "script",
+        tips: &[],
+        key_specs: &[],
+        docs: Docs::new("A container for Lua scripts management commands", "2.6.0", "scripting").complexity("Depends on subcommand."),
+    },
+    Meta {
+        name: "script|debug",
+        tips: &[],
+        key_specs: &[],
+        docs: Docs::new("Set the debug mode for executed scripts.", "3.2.0", "scripting").complexity("O(1)").args(&[
+            Arg::new("mode", ArgType::Oneof).args(&[
+                Arg::new("yes", ArgType::PureToken).token("YES"),
+                Arg::new("sync", ArgType::PureToken).token("SYNC"),
+                Arg::new("no", ArgType::PureToken).token("NO"),
+            ]),
+        ]),
+    },
+    Meta {
+        name: "script|exists",
+        tips: &["request_policy:all_shards", "response_policy:agg_logical_and"],
+        key_specs: &[],
+        docs: Docs::new("Check existence of scripts in the script cache.", "2.6.0", "scripting").complexity("O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).").args(&[
+            Arg::new("sha1", ArgType::String).flags(&["multiple"]),
+        ]),
+    },
+    Meta {
+        name: "script|flush",
+        tips: &["request_policy:all_nodes", "response_policy:all_succeeded"],
+        key_specs: &[],
+        docs: Docs::new("Remove all the scripts from the script cache.", "2.6.0", "scripting").complexity("O(N) with N being the number of scripts in cache").history(&[
+            ("6.2.0", "Added the `ASYNC` and `SYNC` flushing mode modifiers."),
+        ]).args(&[
+            Arg::new("async", ArgType::Oneof).since("6.2.0").flags(&["optional"]).args(&[
+                Arg::new("async", ArgType::PureToken).token("ASYNC"),
+                Arg::new("sync", ArgType::PureToken).token("SYNC"),
+            ]),
+        ]),
+    },
+    Meta {
+        name: "script|help",
+        tips: &[],
+        key_specs: &[],
+        docs: Docs::new("Show helpful text about the different subcommands", "5.0.0", "scripting").complexity("O(1)"),
+    },
+    Meta {
+        name: "script|kill",
+        tips: &["request_policy:all_shards", "response_policy:one_succeeded"],
+        key_specs: &[],
+        docs: Docs::new("Kill the script currently in execution.", "2.6.0", "scripting").complexity("O(1)"),
+    },
+    Meta {
+        name: "script|load",
+        tips: &["request_policy:all_nodes", "response_policy:all_succeeded"],
+        key_specs: &[],
+        docs: Docs::new("Load the specified Lua script into the script cache.", "2.6.0", "scripting").complexity("O(N) with N being the length in bytes of the script body.").args(&[
+            Arg::new("script", ArgType::String),
+        ]),
+    },
+    Meta {
+        name: "sdiff",
+        tips: &["nondeterministic_output_order"],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: -1, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Subtract multiple sets", "1.0.0", "set").complexity("O(N) where N is the total number of elements in all given sets.").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0).flags(&["multiple"]),
+        ]),
+    },
+    Meta {
+        name: "sdiffstore",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["OW", "update"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(2), FindKeys::Range { lastkey: -1, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Subtract multiple sets and store the resulting set in a key", "1.0.0", "set").complexity("O(N) where N is the total number of elements in all given sets.").args(&[
+            Arg::new("destination", ArgType::Key).key_spec(0),
+            Arg::new("key", ArgType::Key).key_spec(1).flags(&["multiple"]),
         ]),
     },
     Meta {
@@ -1603,6 +2423,204 @@ pub(super) static META: &[Meta] = &[
         ]),
     },
     Meta {
+        name: "sinter",
+        tips: &["nondeterministic_output_order"],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: -1, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Intersect multiple sets", "1.0.0", "set").complexity("O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0).flags(&["multiple"]),
+        ]),
+    },
+    Meta {
+        name: "sintercard",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Keynum { keynumidx: 0, firstkey: 1, keystep: 1 }),
+        ],
+        docs: Docs::new("Intersect multiple sets and return the cardinality of the result", "7.0.0", "set").complexity("O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.").args(&[
+            Arg::new("numkeys", ArgType::Integer),
+            Arg::new("key", ArgType::Key).key_spec(0).flags(&["multiple"]),
+            Arg::new("limit", ArgType::Integer).token("LIMIT").flags(&["optional"]),
+        ]),
+    },
+    Meta {
+        name: "sinterstore",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "update"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(2), FindKeys::Range { lastkey: -1, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Intersect multiple sets and store the resulting set in a key", "1.0.0", "set").complexity("O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.").args(&[
+            Arg::new("destination", ArgType::Key).key_spec(0),
+            Arg::new("key", ArgType::Key).key_spec(1).flags(&["multiple"]),
+        ]),
+    },
+    Meta {
+        name: "sismember",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Determine if a given value is a member of a set", "1.0.0", "set").complexity("O(1)").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("member", ArgType::String),
+        ]),
+    },
+    Meta {
+        name: "smembers",
+        tips: &["nondeterministic_output_order"],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Get all the members in a set", "1.0.0", "set").complexity("O(N) where N is the set cardinality.").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+        ]),
+    },
+    Meta {
+        name: "smismember",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Returns the membership associated with the given elements for a set", "6.2.0", "set").complexity("O(N) where N is the number of elements being checked for membership").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("member", ArgType::String).flags(&["multiple"]),
+        ]),
+    },
+    Meta {
+        name: "smove",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "access", "delete"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+            KeySpec::new(&["RW", "insert"], BeginSearch::Index(2), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Move a member from one set to another", "1.0.0", "set").complexity("O(1)").args(&[
+            Arg::new("source", ArgType::Key).key_spec(0),
+            Arg::new("destination", ArgType::Key).key_spec(1),
+            Arg::new("member", ArgType::String),
+        ]),
+    },
+    Meta {
+        name: "sort",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+            KeySpec::new(&["RO", "access"], BeginSearch::Unknown, FindKeys::Unknown).notes("For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort"),
+            KeySpec::new(&["OW", "update"], BeginSearch::Unknown, FindKeys::Unknown).notes("For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array"),
+        ],
+        docs: Docs::new("Sort the elements in a list, set or sorted set", "1.0.0", "generic").complexity("O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("pattern", ArgType::Pattern).key_spec(1).token("BY").flags(&["optional"]),
+            Arg::new("offset_count", ArgType::Block).token("LIMIT").flags(&["optional"]).args(&[
+                Arg::new("offset", ArgType::Integer),
+                Arg::new("count", ArgType::Integer),
+            ]),
+            Arg::new("pattern", ArgType::Pattern).key_spec(1).token("GET").flags(&["optional", "multiple", "multiple_token"]),
+            Arg::new("order", ArgType::Oneof).flags(&["optional"]).args(&[
+                Arg::new("asc", ArgType::PureToken).token("ASC"),
+                Arg::new("desc", ArgType::PureToken).token("DESC"),
+            ]),
+            Arg::new("sorting", ArgType::PureToken).token("ALPHA").flags(&["optional"]),
+            Arg::new("destination", ArgType::Key).key_spec(2).token("STORE").flags(&["optional"]),
+        ]),
+    },
+    Meta {
+        name: "sort_ro",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+            KeySpec::new(&["RO", "access"], BeginSearch::Unknown, FindKeys::Unknown).notes("For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort"),
+        ],
+        docs: Docs::new("Sort the elements in a list, set or sorted set. Read-only variant of SORT.", "7.0.0", "generic").complexity("O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("pattern", ArgType::Pattern).key_spec(1).token("BY").flags(&["optional"]),
+            Arg::new("offset_count", ArgType::Block).token("LIMIT").flags(&["optional"]).args(&[
+                Arg::new("offset", ArgType::Integer),
+                Arg::new("count", ArgType::Integer),
+            ]),
+            Arg::new("pattern", ArgType::Pattern).key_spec(1).token("GET").flags(&["optional", "multiple", "multiple_token"]),
+            Arg::new("order", ArgType::Oneof).flags(&["optional"]).args(&[
+                Arg::new("asc", ArgType::PureToken).token("ASC"),
+                Arg::new("desc", ArgType::PureToken).token("DESC"),
+            ]),
+            Arg::new("sorting", ArgType::PureToken).token("ALPHA").flags(&["optional"]),
+        ]),
+    },
+    Meta {
+        name: "spop",
+        tips: &["nondeterministic_output"],
+        key_specs: &[
+            KeySpec::new(&["RW", "access", "delete"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Remove and return one or multiple random members from a set", "1.0.0", "set").complexity("Without the count argument O(1), otherwise O(N) where N is the value of the passed count.").history(&[
+            ("3.2.0", "Added the `count` argument."),
+        ]).args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("count", ArgType::Integer).since("3.2.0").flags(&["optional"]),
+        ]),
+    },
+    Meta {
+        name: "spublish",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["not_key"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Post a message to a shard channel", "7.0.0", "pubsub").complexity("O(N) where N is the number of clients subscribed to the receiving shard channel.").args(&[
+            Arg::new("shardchannel", ArgType::String),
+            Arg::new("message", ArgType::String),
+        ]),
+    },
+    Meta {
+        name: "srandmember",
+        tips: &["nondeterministic_output"],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Get one or multiple random members from a set", "1.0.0", "set").complexity("Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.").history(&[
+            ("2.6.0", "Added the optional `count` argument."),
+        ]).args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("count", ArgType::Integer).since("2.6.0").flags(&["optional"]),
+        ]),
+    },
+    Meta {
+        name: "srem",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "delete"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Remove one or more members from a set", "1.0.0", "set").complexity("O(N) where N is the number of members to be removed.").history(&[
+            ("2.4.0", "Accepts multiple `member` arguments."),
+        ]).args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("member", ArgType::String).flags(&["multiple"]),
+        ]),
+    },
+    Meta {
+        name: "sscan",
+        tips: &["nondeterministic_output"],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Incrementally iterate Set elements", "2.8.0", "set").complexity("O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("cursor", ArgType::Integer),
+            Arg::new("pattern", ArgType::Pattern).token("MATCH").flags(&["optional"]),
+            Arg::new("count", ArgType::Integer).token("COUNT").flags(&["optional"]),
+        ]),
+    },
+    Meta {
+        name: "ssubscribe",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["not_key"], BeginSearch::Index(1), FindKeys::Range { lastkey: -1, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Listen for messages published to the given shard channels", "7.0.0", "pubsub").complexity("O(N) where N is the number of shard channels to subscribe to.").args(&[
+            Arg::new("shardchannel", ArgType::String).flags(&["multiple"]),
+        ]),
+    },
+    Meta {
         name: "strlen",
         tips: &[],
         key_specs: &[
@@ -1610,6 +2628,14 @@ pub(super) static META: &[Meta] = &[
         ],
         docs: Docs::new("Get the length of the value stored in a key", "2.2.0", "string").complexity("O(1)").args(&[
             Arg::new("key", ArgType::Key).key_spec(0),
+        ]),
+    },
+    Meta {
+        name: "subscribe",
+        tips: &[],
+        key_specs: &[],
+        docs: Docs::new("Listen for messages published to the given channels", "2.0.0", "pubsub").complexity("O(N) where N is the number of channels to subscribe to.").args(&[
+            Arg::new("channel", ArgType::String).flags(&["multiple"]),
         ]),
     },
     Meta {
@@ -1622,6 +2648,38 @@ pub(super) static META: &[Meta] = &[
             Arg::new("key", ArgType::Key).key_spec(0),
             Arg::new("start", ArgType::Integer),
             Arg::new("end", ArgType::Integer),
+        ]),
+    },
+    Meta {
+        name: "sunion",
+        tips: &["nondeterministic_output_order"],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: -1, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Add multiple sets", "1.0.0", "set").complexity("O(N) where N is the total number of elements in all given sets.").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0).flags(&["multiple"]),
+        ]),
+    },
+    Meta {
+        name: "sunionstore",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["OW", "update"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(2), FindKeys::Range { lastkey: -1, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Add multiple sets and store the resulting set in a key", "1.0.0", "set").complexity("O(N) where N is the total number of elements in all given sets.").args(&[
+            Arg::new("destination", ArgType::Key).key_spec(0),
+            Arg::new("key", ArgType::Key).key_spec(1).flags(&["multiple"]),
+        ]),
+    },
+    Meta {
+        name: "sunsubscribe",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["not_key"], BeginSearch::Index(1), FindKeys::Range { lastkey: -1, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Stop listening for messages posted to the given shard channels", "7.0.0", "pubsub").complexity("O(N) where N is the number of clients already subscribed to a shard channel.").args(&[
+            Arg::new("shardchannel", ArgType::String).flags(&["optional", "multiple"]),
         ]),
     },
     Meta {
@@ -1679,6 +2737,503 @@ pub(super) static META: &[Meta] = &[
         ],
         docs: Docs::new("Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", "4.0.0", "generic").complexity("O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.").args(&[
             Arg::new("key", ArgType::Key).key_spec(0).flags(&["multiple"]),
+        ]),
+    },
+    Meta {
+        name: "unsubscribe",
+        tips: &[],
+        key_specs: &[],
+        docs: Docs::new("Stop listening for messages posted to the given channels", "2.0.0", "pubsub").complexity("O(N) where N is the number of clients already subscribed to a channel.").args(&[
+            Arg::new("channel", ArgType::String).flags(&["optional", "multiple"]),
+        ]),
+    },
+    Meta {
+        name: "unwatch",
+        tips: &[],
+        key_specs: &[],
+        docs: Docs::new("Forget about all watched keys", "2.2.0", "transactions").complexity("O(1)"),
+    },
+    Meta {
+        name: "watch",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO"], BeginSearch::Index(1), FindKeys::Range { lastkey: -1, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Watch the given keys to determine execution of the MULTI/EXEC block", "2.2.0", "transactions").complexity("O(1) for every key.").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0).flags(&["multiple"]),
+        ]),
+    },
+    Meta {
+        name: "zadd",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "update"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Add one or more members to a sorted set, or update its score if it already exists", "1.2.0", "sorted-set").complexity("O(log(N)) for each item added, where N is the number of elements in the sorted set.").history(&[
+            ("2.4.0", "Accepts multiple elements."),
+            ("3.0.2", "Added the `XX`, `NX`, `CH` and `INCR` options."),
+            ("6.2.0", "Added the `GT` and `LT` options."),
+        ]).args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("condition", ArgType::Oneof).since("3.0.2").flags(&["optional"]).args(&[
+                Arg::new("nx", ArgType::PureToken).token("NX"),
+                Arg::new("xx", ArgType::PureToken).token("XX"),
+            ]),
+            Arg::new("comparison", ArgType::Oneof).since("6.2.0").flags(&["optional"]).args(&[
+                Arg::new("gt", ArgType::PureToken).token("GT"),
+                Arg::new("lt", ArgType::PureToken).token("LT"),
+            ]),
+            Arg::new("change", ArgType::PureToken).token("CH").since("3.0.2").flags(&["optional"]),
+            Arg::new("increment", ArgType::PureToken).token("INCR").since("3.0.2").flags(&["optional"]),
+            Arg::new("score_member", ArgType::Block).flags(&["multiple"]).args(&[
+                Arg::new("score", ArgType::Double),
+                Arg::new("member", ArgType::String),
+            ]),
+        ]),
+    },
+    Meta {
+        name: "zcard",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Get the number of members in a sorted set", "1.2.0", "sorted-set").complexity("O(1)").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+        ]),
+    },
+    Meta {
+        name: "zcount",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Count the members in a sorted set with scores within the given values", "2.0.0", "sorted-set").complexity("O(log(N)) with N being the number of elements in the sorted set.").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("min", ArgType::Double),
+            Arg::new("max", ArgType::Double),
+        ]),
+    },
+    Meta {
+        name: "zdiff",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Keynum { keynumidx: 0, firstkey: 1, keystep: 1 }),
+        ],
+        docs: Docs::new("Subtract multiple sorted sets", "6.2.0", "sorted-set").complexity("O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.").args(&[
+            Arg::new("numkeys", ArgType::Integer),
+            Arg::new("key", ArgType::Key).key_spec(0).flags(&["multiple"]),
+            Arg::new("withscores", ArgType::PureToken).token("WITHSCORES").flags(&["optional"]),
+        ]),
+    },
+    Meta {
+        name: "zdiffstore",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["OW", "update"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(2), FindKeys::Keynum { keynumidx: 0, firstkey: 1, keystep: 1 }),
+        ],
+        docs: Docs::new("Subtract multiple sorted sets and store the resulting sorted set in a new key", "6.2.0", "sorted-set").complexity("O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.").args(&[
+            Arg::new("destination", ArgType::Key).key_spec(0),
+            Arg::new("numkeys", ArgType::Integer),
+            Arg::new("key", ArgType::Key).key_spec(1).flags(&["multiple"]),
+        ]),
+    },
+    Meta {
+        name: "zincrby",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "access", "update"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Increment the score of a member in a sorted set", "1.2.0", "sorted-set").complexity("O(log(N)) where N is the number of elements in the sorted set.").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("increment", ArgType::Integer),
+            Arg::new("member", ArgType::String),
+        ]),
+    },
+    Meta {
+        name: "zinter",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Keynum { keynumidx: 0, firstkey: 1, keystep: 1 }),
+        ],
+        docs: Docs::new("Intersect multiple sorted sets", "6.2.0", "sorted-set").complexity("O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.").args(&[
+            Arg::new("numkeys", ArgType::Integer),
+            Arg::new("key", ArgType::Key).key_spec(0).flags(&["multiple"]),
+            Arg::new("weight", ArgType::Integer).token("WEIGHTS").flags(&["optional", "multiple"]),
+            Arg::new("aggregate", ArgType::Oneof).token("AGGREGATE").flags(&["optional"]).args(&[
+                Arg::new("sum", ArgType::PureToken).token("SUM"),
+                Arg::new("min", ArgType::PureToken).token("MIN"),
+                Arg::new("max", ArgType::PureToken).token("MAX"),
+            ]),
+            Arg::new("withscores", ArgType::PureToken).token("WITHSCORES").flags(&["optional"]),
+        ]),
+    },
+    Meta {
+        name: "zintercard",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Keynum { keynumidx: 0, firstkey: 1, keystep: 1 }),
+        ],
+        docs: Docs::new("Intersect multiple sorted sets and return the cardinality of the result", "7.0.0", "sorted-set").complexity("O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.").args(&[
+            Arg::new("numkeys", ArgType::Integer),
+            Arg::new("key", ArgType::Key).key_spec(0).flags(&["multiple"]),
+            Arg::new("limit", ArgType::Integer).token("LIMIT").flags(&["optional"]),
+        ]),
+    },
+    Meta {
+        name: "zinterstore",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["OW", "update"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(2), FindKeys::Keynum { keynumidx: 0, firstkey: 1, keystep: 1 }),
+        ],
+        docs: Docs::new("Intersect multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set").complexity("O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.").args(&[
+            Arg::new("destination", ArgType::Key).key_spec(0),
+            Arg::new("numkeys", ArgType::Integer),
+            Arg::new("key", ArgType::Key).key_spec(1).flags(&["multiple"]),
+            Arg::new("weight", ArgType::Integer).token("WEIGHTS").flags(&["optional", "multiple"]),
+            Arg::new("aggregate", ArgType::Oneof).token("AGGREGATE").flags(&["optional"]).args(&[
+                Arg::new("sum", ArgType::PureToken).token("SUM"),
+                Arg::new("min", ArgType::PureToken).token("MIN"),
+                Arg::new("max", ArgType::PureToken).token("MAX"),
+            ]),
+        ]),
+    },
+    Meta {
+        name: "zlexcount",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Count the number of members in a sorted set between a given lexicographical range", "2.8.9", "sorted-set").complexity("O(log(N)) with N being the number of elements in the sorted set.").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("min", ArgType::String),
+            Arg::new("max", ArgType::String),
+        ]),
+    },
+    Meta {
+        name: "zmpop",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "access", "delete"], BeginSearch::Index(1), FindKeys::Keynum { keynumidx: 0, firstkey: 1, keystep: 1 }),
+        ],
+        docs: Docs::new("Remove and return members with scores in a sorted set", "7.0.0", "sorted-set").complexity("O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.").args(&[
+            Arg::new("numkeys", ArgType::Integer),
+            Arg::new("key", ArgType::Key).key_spec(0).flags(&["multiple"]),
+            Arg::new("where", ArgType::Oneof).args(&[
+                Arg::new("min", ArgType::PureToken).token("MIN"),
+                Arg::new("max", ArgType::PureToken).token("MAX"),
+            ]),
+            Arg::new("count", ArgType::Integer).token("COUNT").flags(&["optional"]),
+        ]),
+    },
+    Meta {
+        name: "zmscore",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Get the score associated with the given members in a sorted set", "6.2.0", "sorted-set").complexity("O(N) where N is the number of members being requested.").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("member", ArgType::String).flags(&["multiple"]),
+        ]),
+    },
+    Meta {
+        name: "zpopmax",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "access", "delete"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Remove and return members with the highest scores in a sorted set", "5.0.0", "sorted-set").complexity("O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("count", ArgType::Integer).flags(&["optional"]),
+        ]),
+    },
+    Meta {
+        name: "zpopmin",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "access", "delete"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Remove and return members with the lowest scores in a sorted set", "5.0.0", "sorted-set").complexity("O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("count", ArgType::Integer).flags(&["optional"]),
+        ]),
+    },
+    Meta {
+        name: "zrandmember",
+        tips: &["nondeterministic_output"],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Get one or multiple random elements from a sorted set", "6.2.0", "sorted-set").complexity("O(N) where N is the number of elements returned").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("options", ArgType::Block).flags(&["optional"]).args(&[
+                Arg::new("count", ArgType::Integer),
+                Arg::new("withscores", ArgType::PureToken).token("WITHSCORES").flags(&["optional"]),
+            ]),
+        ]),
+    },
+    Meta {
+        name: "zrange",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Return a range of members in a sorted set", "1.2.0", "sorted-set").complexity("O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.").history(&[
+            ("6.2.0", "Added the `REV`, `BYSCORE`, `BYLEX` and `LIMIT` options."),
+        ]).args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("start", ArgType::String),
+            Arg::new("stop", ArgType::String),
+            Arg::new("sortby", ArgType::Oneof).since("6.2.0").flags(&["optional"]).args(&[
+                Arg::new("byscore", ArgType::PureToken).token("BYSCORE"),
+                Arg::new("bylex", ArgType::PureToken).token("BYLEX"),
+            ]),
+            Arg::new("rev", ArgType::PureToken).token("REV").since("6.2.0").flags(&["optional"]),
+            Arg::new("offset_count", ArgType::Block).token("LIMIT").since("6.2.0").flags(&["optional"]).args(&[
+                Arg::new("offset", ArgType::Integer),
+                Arg::new("count", ArgType::Integer),
+            ]),
+            Arg::new("withscores", ArgType::PureToken).token("WITHSCORES").flags(&["optional"]),
+        ]),
+    },
+    Meta {
+        name: "zrangebylex",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Return a range of members in a sorted set, by lexicographical range", "2.8.9", "sorted-set").complexity("O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).").doc_flags(&["deprecated"]).deprecated_since("6.2.0").replaced_by("`ZRANGE` with the `BYLEX` argument").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("min", ArgType::String),
+            Arg::new("max", ArgType::String),
+            Arg::new("offset_count", ArgType::Block).token("LIMIT").flags(&["optional"]).args(&[
+                Arg::new("offset", ArgType::Integer),
+                Arg::new("count", ArgType::Integer),
+            ]),
+        ]),
+    },
+    Meta {
+        name: "zrangebyscore",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Return a range of members in a sorted set, by score", "1.0.5", "sorted-set").complexity("O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).").doc_flags(&["deprecated"]).deprecated_since("6.2.0").replaced_by("`ZRANGE` with the `BYSCORE` argument").history(&[
+            ("2.0.0", "Added the `WITHSCORES` modifier."),
+        ]).args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("min", ArgType::Double),
+            Arg::new("max", ArgType::Double),
+            Arg::new("withscores", ArgType::PureToken).token("WITHSCORES").since("2.0.0").flags(&["optional"]),
+            Arg::new("offset_count", ArgType::Block).token("LIMIT").flags(&["optional"]).args(&[
+                Arg::new("offset", ArgType::Integer),
+                Arg::new("count", ArgType::Integer),
+            ]),
+        ]),
+    },
+    Meta {
+        name: "zrangestore",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["OW", "update"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(2), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Store a range of members from sorted set into another key", "6.2.0", "sorted-set").complexity("O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.").args(&[
+            Arg::new("dst", ArgType::Key).key_spec(0),
+            Arg::new("src", ArgType::Key).key_spec(1),
+            Arg::new("min", ArgType::String),
+            Arg::new("max", ArgType::String),
+            Arg::new("sortby", ArgType::Oneof).flags(&["optional"]).args(&[
+                Arg::new("byscore", ArgType::PureToken).token("BYSCORE"),
+                Arg::new("bylex", ArgType::PureToken).token("BYLEX"),
+            ]),
+            Arg::new("rev", ArgType::PureToken).token("REV").flags(&["optional"]),
+            Arg::new("offset_count", ArgType::Block).token("LIMIT").flags(&["optional"]).args(&[
+                Arg::new("offset", ArgType::Integer),
+                Arg::new("count", ArgType::Integer),
+            ]),
+        ]),
+    },
+    Meta {
+        name: "zrank",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Determine the index of a member in a sorted set", "2.0.0", "sorted-set").complexity("O(log(N))").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("member", ArgType::String),
+        ]),
+    },
+    Meta {
+        name: "zrem",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "delete"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Remove one or more members from a sorted set", "1.2.0", "sorted-set").complexity("O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.").history(&[
+            ("2.4.0", "Accepts multiple elements."),
+        ]).args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("member", ArgType::String).flags(&["multiple"]),
+        ]),
+    },
+    Meta {
+        name: "zremrangebylex",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "delete"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Remove all members in a sorted set between the given lexicographical range", "2.8.9", "sorted-set").complexity("O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("min", ArgType::String),
+            Arg::new("max", ArgType::String),
+        ]),
+    },
+    Meta {
+        name: "zremrangebyrank",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "delete"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Remove all members in a sorted set within the given indexes", "2.0.0", "sorted-set").complexity("O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("start", ArgType::Integer),
+            Arg::new("stop", ArgType::Integer),
+        ]),
+    },
+    Meta {
+        name: "zremrangebyscore",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RW", "delete"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Remove all members in a sorted set within the given scores", "1.2.0", "sorted-set").complexity("O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("min", ArgType::Double),
+            Arg::new("max", ArgType::Double),
+        ]),
+    },
+    Meta {
+        name: "zrevrange",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Return a range of members in a sorted set, by index, with scores ordered from high to low", "1.2.0", "sorted-set").complexity("O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.").doc_flags(&["deprecated"]).deprecated_since("6.2.0").replaced_by("`ZRANGE` with the `REV` argument").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("start", ArgType::Integer),
+            Arg::new("stop", ArgType::Integer),
+            Arg::new("withscores", ArgType::PureToken).token("WITHSCORES").flags(&["optional"]),
+        ]),
+    },
+    Meta {
+        name: "zrevrangebylex",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.", "2.8.9", "sorted-set").complexity("O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).").doc_flags(&["deprecated"]).deprecated_since("6.2.0").replaced_by("`ZRANGE` with the `REV` and `BYLEX` arguments").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("max", ArgType::String),
+            Arg::new("min", ArgType::String),
+            Arg::new("offset_count", ArgType::Block).token("LIMIT").flags(&["optional"]).args(&[
+                Arg::new("offset", ArgType::Integer),
+                Arg::new("count", ArgType::Integer),
+            ]),
+        ]),
+    },
+    Meta {
+        name: "zrevrangebyscore",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Return a range of members in a sorted set, by score, with scores ordered from high to low", "2.2.0", "sorted-set").complexity("O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).").doc_flags(&["deprecated"]).deprecated_since("6.2.0").replaced_by("`ZRANGE` with the `REV` and `BYSCORE` arguments").history(&[
+            ("2.1.6", "`min` and `max` can be exclusive."),
+        ]).args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("max", ArgType::Double),
+            Arg::new("min", ArgType::Double),
+            Arg::new("withscores", ArgType::PureToken).token("WITHSCORES").flags(&["optional"]),
+            Arg::new("offset_count", ArgType::Block).token("LIMIT").flags(&["optional"]).args(&[
+                Arg::new("offset", ArgType::Integer),
+                Arg::new("count", ArgType::Integer),
+            ]),
+        ]),
+    },
+    Meta {
+        name: "zrevrank",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Determine the index of a member in a sorted set, with scores ordered from high to low", "2.0.0", "sorted-set").complexity("O(log(N))").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("member", ArgType::String),
+        ]),
+    },
+    Meta {
+        name: "zscan",
+        tips: &["nondeterministic_output"],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Incrementally iterate sorted sets elements and associated scores", "2.8.0", "sorted-set").complexity("O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("cursor", ArgType::Integer),
+            Arg::new("pattern", ArgType::Pattern).token("MATCH").flags(&["optional"]),
+            Arg::new("count", ArgType::Integer).token("COUNT").flags(&["optional"]),
+        ]),
+    },
+    Meta {
+        name: "zscore",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+        ],
+        docs: Docs::new("Get the score associated with the given member in a sorted set", "1.2.0", "sorted-set").complexity("O(1)").args(&[
+            Arg::new("key", ArgType::Key).key_spec(0),
+            Arg::new("member", ArgType::String),
+        ]),
+    },
+    Meta {
+        name: "zunion",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(1), FindKeys::Keynum { keynumidx: 0, firstkey: 1, keystep: 1 }),
+        ],
+        docs: Docs::new("Add multiple sorted sets", "6.2.0", "sorted-set").complexity("O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.").args(&[
+            Arg::new("numkeys", ArgType::Integer),
+            Arg::new("key", ArgType::Key).key_spec(0).flags(&["multiple"]),
+            Arg::new("weight", ArgType::Integer).token("WEIGHTS").flags(&["optional", "multiple"]),
+            Arg::new("aggregate", ArgType::Oneof).token("AGGREGATE").flags(&["optional"]).args(&[
+                Arg::new("sum", ArgType::PureToken).token("SUM"),
+                Arg::new("min", ArgType::PureToken).token("MIN"),
+                Arg::new("max", ArgType::PureToken).token("MAX"),
+            ]),
+            Arg::new("withscores", ArgType::PureToken).token("WITHSCORES").flags(&["optional"]),
+        ]),
+    },
+    Meta {
+        name: "zunionstore",
+        tips: &[],
+        key_specs: &[
+            KeySpec::new(&["OW", "update"], BeginSearch::Index(1), FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 }),
+            KeySpec::new(&["RO", "access"], BeginSearch::Index(2), FindKeys::Keynum { keynumidx: 0, firstkey: 1, keystep: 1 }),
+        ],
+        docs: Docs::new("Add multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set").complexity("O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.").args(&[
+            Arg::new("destination", ArgType::Key).key_spec(0),
+            Arg::new("numkeys", ArgType::Integer),
+            Arg::new("key", ArgType::Key).key_spec(1).flags(&["multiple"]),
+            Arg::new("weight", ArgType::Integer).token("WEIGHTS").flags(&["optional", "multiple"]),
+            Arg::new("aggregate", ArgType::Oneof).token("AGGREGATE").flags(&["optional"]).args(&[
+                Arg::new("sum", ArgType::PureToken).token("SUM"),
+                Arg::new("min", ArgType::PureToken).token("MIN"),
+                Arg::new("max", ArgType::PureToken).token("MAX"),
+            ]),
         ]),
     },
 ];
