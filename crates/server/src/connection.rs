@@ -99,6 +99,8 @@ where
     // Parked by a blocking command (the registry in the state knows it).
     let mut blocked = false;
     let mut eof = false;
+    // A wakeup could not take the lock (a script was running): retry.
+    let mut recheck = false;
 
     'conn: loop {
         // 1. Decode and run everything complete in the buffer (not while
@@ -222,9 +224,10 @@ where
                 let _ = stream.flush().await;
                 break;
             }
-            // Requests that arrived while this client was blocked, or
-            // messages queued meanwhile, are handled before waiting again.
-            if !blocked && (!batch.is_empty() || has_pending(&shared, id).await) {
+            // Requests that arrived while this client was blocked are
+            // handled before waiting again (messages queued meanwhile left a
+            // wakeup permit, so the wait below returns at once).
+            if !blocked && !batch.is_empty() {
                 continue 'conn;
             }
         }
@@ -249,6 +252,10 @@ where
                 let ms = (d - crate::clock::now_ms()).max(0) as u64;
                 tokio::time::sleep(Duration::from_millis(ms)).await;
                 Wait::BlockTimeout
+            } else if recheck {
+                // A wakeup came while a script held the lock: look again soon.
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                Wait::Woken
             } else if idle_timeout {
                 tokio::time::sleep(Duration::from_secs(idle_secs)).await;
                 Wait::Idle
@@ -285,7 +292,13 @@ where
                 if killed.load(Ordering::SeqCst) {
                     break 'conn;
                 }
-                let mut st = shared.lock_async().await;
+                // Don't wait for a busy script: this client must stay able
+                // to send requests (answered -BUSY) meanwhile.
+                let Some(mut st) = shared.state.try_lock_for(Duration::from_millis(1)) else {
+                    recheck = true;
+                    continue 'conn;
+                };
+                recheck = false;
                 take_pending(&mut st, id, &mut out);
                 if blocked && !st.blocking.contains(id) {
                     blocked = false;
@@ -332,10 +345,6 @@ fn take_pending(st: &mut State, id: u64, out: &mut ReplyBuf) {
             c.soft_limit_since_ms = 0;
         }
     }
-}
-
-async fn has_pending(shared: &Shared, id: u64) -> bool {
-    shared.lock_async().await.clients.get(&id).is_some_and(|c| !c.pending.is_empty())
 }
 
 /// Enters the client in the registry if it isn't yet.
