@@ -340,7 +340,7 @@ impl std::hash::Hash for Entry {
 
 enum Repr {
     Listpack(Listpack),
-    Table(Dict<Entry, ()>),
+    Table(Box<Dict<Entry, ()>>),
 }
 
 /// A hash value.
@@ -364,7 +364,7 @@ impl Clone for Hash {
                     let (f, v) = e.split();
                     nd.insert(Entry::new(f, v), ());
                 }
-                Hash { repr: Repr::Table(nd) }
+                Hash { repr: Repr::Table(Box::new(nd)) }
             }
         }
     }
@@ -447,7 +447,7 @@ impl Hash {
                 k.with(|f| v.with(|v| d.insert(Entry::new(f, v), ())));
                 true
             });
-            self.repr = Repr::Table(d);
+            self.repr = Repr::Table(Box::new(d));
         }
     }
 

@@ -45,18 +45,22 @@ impl Kind {
 }
 
 /// A value of one of the Redis types.
+///
+/// Containers are boxed so that a value, and with it every keyspace entry,
+/// stays small (32 bytes): most keys of a cache are strings, and they
+/// shouldn't pay for the largest container's inline size.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     /// A string (also used for integers and floats).
     Str(Str),
     /// A list.
-    List(List),
+    List(Box<List>),
     /// A hash.
-    Hash(Hash),
+    Hash(Box<Hash>),
     /// A set.
-    Set(Set),
+    Set(Box<Set>),
     /// A sorted set.
-    ZSet(ZSet),
+    ZSet(Box<ZSet>),
 }
 
 impl Value {
@@ -130,5 +134,16 @@ pub fn idle_seconds(lru: u32, now_ms: i64) -> u64 {
         (clock - lru) as u64
     } else {
         (clock as u64 + (LRU_CLOCK_MAX - lru) as u64) + 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_stay_small() {
+        assert!(std::mem::size_of::<Value>() <= 32, "Value is {} bytes", std::mem::size_of::<Value>());
+        assert!(std::mem::size_of::<Object>() <= 40);
     }
 }

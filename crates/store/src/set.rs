@@ -152,7 +152,7 @@ impl IntSet {
 
 enum Repr {
     Ints(IntSet),
-    Table(Dict<Box<[u8]>, ()>),
+    Table(Box<Dict<Box<[u8]>, ()>>),
 }
 
 /// A set value.
@@ -181,7 +181,7 @@ impl Clone for Set {
                 for (m, _) in d.iter() {
                     nd.insert(m.clone(), ());
                 }
-                Set { repr: Repr::Table(nd) }
+                Set { repr: Repr::Table(Box::new(nd)) }
             }
         }
     }
@@ -222,7 +222,7 @@ impl Set {
         if parse_i64(member).is_some() {
             Self::new()
         } else {
-            Set { repr: Repr::Table(Dict::new()) }
+            Set { repr: Repr::Table(Box::new(Dict::new())) }
         }
     }
 
@@ -299,7 +299,7 @@ impl Set {
             for i in 0..is.len() {
                 with_int(is.get(i), |m| d.insert(m.into(), ()));
             }
-            self.repr = Repr::Table(d);
+            self.repr = Repr::Table(Box::new(d));
         }
     }
 

@@ -46,7 +46,7 @@ fn hash_or_create<'c>(ctx: &'c mut Ctx, key: &[u8]) -> Result<&'c mut Hash, CmdE
         Some(Kind::Hash) => {}
         Some(_) => return Err(CmdError::WrongType),
         None => {
-            ctx.add_key(key, Value::Hash(Hash::new()));
+            ctx.add_key(key, Value::Hash(Box::new(Hash::new())));
         }
     }
     Ok(write_hash(ctx, key)?.expect("present"))

@@ -210,7 +210,7 @@ fn push_generic(ctx: &mut Ctx, argv: &[Bytes], end: End, xx: bool) -> CmdResult 
                 l.push(end, v);
             }
             let len = l.len();
-            ctx.add_key(key, Value::List(l));
+            ctx.add_key(key, Value::List(Box::new(l)));
             len
         }
     };
@@ -403,7 +403,7 @@ fn lmove_generic(ctx: &mut Ctx, src: &[u8], dst: &[u8], from: End, to: End) -> R
     let v = with_list_mut(ctx, src, |l, _| l.and_then(|l| l.pop(from)))?.expect("source list is not empty");
     if !dst_exists {
         let l = new_list(ctx);
-        ctx.add_key(dst, Value::List(l));
+        ctx.add_key(dst, Value::List(Box::new(l)));
     }
     ctx.signal(dst);
     with_list_mut(ctx, dst, |l, _| l.expect("destination exists").push(to, &v))?;

@@ -72,7 +72,7 @@ pub fn sadd(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let key = &argv[1][..];
     let max = max_intset(ctx);
     if write_set(ctx, key)?.is_none() {
-        ctx.add_key(key, Value::Set(Set::for_member(&argv[2])));
+        ctx.add_key(key, Value::Set(Box::new(Set::for_member(&argv[2]))));
     }
     let set = write_set(ctx, key)?.expect("present");
     let added = argv[2..].iter().filter(|m| set.add(m, max)).count();
@@ -155,7 +155,7 @@ fn reply_members(out: &mut ReplyBuf, members: &[Vec<u8>]) {
 fn store_result(ctx: &mut Ctx, dst: &[u8], result: Set, event: &str) {
     let n = result.len();
     if n > 0 {
-        ctx.set_value(dst, Value::Set(result), false);
+        ctx.set_value(dst, Value::Set(Box::new(result)), false);
         ctx.signal(dst);
         ctx.out.int(n as i64);
         ctx.notify(notify::SET, event, dst);
@@ -369,7 +369,7 @@ pub fn smove(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         ctx.notify(notify::GENERIC, "del", src);
     }
     if dst_kind.is_none() {
-        ctx.add_key(dst, Value::Set(Set::for_member(member)));
+        ctx.add_key(dst, Value::Set(Box::new(Set::for_member(member))));
     }
     ctx.signal(src);
     ctx.dirty(1);

@@ -254,7 +254,7 @@ fn sort_generic(ctx: &mut Ctx, argv: &[Bytes], readonly: bool) -> CmdResult {
             }
             let n = list.len();
             if n > 0 {
-                ctx.set_value(dst, Value::List(list), false);
+                ctx.set_value(dst, Value::List(Box::new(list)), false);
                 ctx.changed(notify::LIST, "sortstore", dst);
                 ctx.dirty(n as u64 - 1);
             } else if ctx.delete(dst) {

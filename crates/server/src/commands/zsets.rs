@@ -239,7 +239,7 @@ fn zadd_generic(ctx: &mut Ctx, argv: &[Bytes], incr_cmd: bool) -> CmdResult {
     }
     if let Some(z) = created {
         if !z.is_empty() {
-            ctx.add_key(key, Value::ZSet(z));
+            ctx.add_key(key, Value::ZSet(Box::new(z)));
         }
     }
     if nan {
@@ -502,7 +502,7 @@ fn store_result(ctx: &mut Ctx, dst: &[u8], result: Option<ZSet>, event: &str) {
     match result.filter(|z| !z.is_empty()) {
         Some(z) => {
             let n = z.len();
-            ctx.set_value(dst, Value::ZSet(z), false);
+            ctx.set_value(dst, Value::ZSet(Box::new(z)), false);
             ctx.signal(dst);
             ctx.out.int(n as i64);
             ctx.notify(notify::ZSET, event, dst);
