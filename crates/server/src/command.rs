@@ -64,6 +64,10 @@ pub mod flag {
     pub const NO_MULTI: u32 = 1 << 17;
     /// Allowed while a script is busy.
     pub const ALLOW_BUSY: u32 = 1 << 18;
+    /// Keys can't be found from first/last/step alone (derived from the key
+    /// specs, as Redis's `populateCommandMovableKeys` does; never written in
+    /// a table row).
+    pub const MOVABLE_KEYS: u32 = 1 << 19;
 
     /// Names in `COMMAND INFO` order.
     pub const NAMES: &[(u32, &str)] = &[
@@ -86,6 +90,7 @@ pub mod flag {
         (NO_MANDATORY_KEYS, "no_mandatory_keys"),
         (NO_MULTI, "no_multi"),
         (ALLOW_BUSY, "allow_busy"),
+        (MOVABLE_KEYS, "movablekeys"),
     ];
 
     /// Parses a space-separated list of flag names (used by the table).
@@ -246,6 +251,99 @@ impl Command {
         self.subcommands.iter().find(|c| c.name.as_bytes().eq_ignore_ascii_case(name))
     }
 
+    /// True if the command has key arguments (a key spec not flagged
+    /// `not_key`, or legacy key positions).
+    pub fn has_keys(&self) -> bool {
+        match crate::commands::meta::lookup(&self.full_name) {
+            Some(m) if !m.key_specs.is_empty() => m.key_specs.iter().any(|ks| !ks.flags.contains(&"not_key")),
+            _ => self.keys.first > 0,
+        }
+    }
+
+    /// Positions of the keys in `argv` (the command name at 0) found with
+    /// the key specs, as Redis's `getKeysUsingKeySpecs`: `None` when a spec
+    /// can't be resolved (incomplete, or an argument is invalid), so the
+    /// caller falls back to the command's own rules.
+    pub fn keys_from_specs(&self, argv: &[impl AsRef<[u8]>]) -> Option<Vec<usize>> {
+        use crate::commands::meta::{lookup, BeginSearch, FindKeys};
+        let meta = lookup(&self.full_name)?;
+        if meta.key_specs.is_empty() {
+            return None;
+        }
+        let argc = argv.len() as i64;
+        let mut keys = Vec::new();
+        for ks in meta.key_specs {
+            if ks.flags.contains(&"not_key") {
+                continue;
+            }
+            if ks.flags.contains(&"incomplete") {
+                return None;
+            }
+            let first = match ks.begin_search {
+                BeginSearch::Index(i) => i,
+                BeginSearch::Keyword { keyword, startfrom } => {
+                    let (start, end, dir) =
+                        if startfrom >= 0 { (startfrom, argc - 1, 1) } else { (argc + startfrom, 1, -1) };
+                    let mut i = start;
+                    let mut found = None;
+                    while (dir > 0 && i <= end) || (dir < 0 && i >= end) {
+                        if i <= 0 || i >= argc {
+                            break;
+                        }
+                        if argv[i as usize].as_ref().eq_ignore_ascii_case(keyword.as_bytes()) {
+                            found = Some(i + 1);
+                            break;
+                        }
+                        i += dir;
+                    }
+                    match found {
+                        Some(f) => f,
+                        None => continue,
+                    }
+                }
+                BeginSearch::Unknown => return None,
+            };
+            let (first, last, step) = match ks.find_keys {
+                FindKeys::Range { lastkey, keystep, limit } => {
+                    let last = if lastkey >= 0 {
+                        first + lastkey
+                    } else if limit == 0 {
+                        argc + lastkey
+                    } else {
+                        first + ((argc - first) / limit + lastkey)
+                    };
+                    (first, last, keystep)
+                }
+                FindKeys::Keynum { keynumidx, firstkey, keystep } => {
+                    let idx = first + keynumidx;
+                    if idx >= argc {
+                        return None;
+                    }
+                    let n = hematite_common::num::parse_i64(argv[idx as usize].as_ref()).filter(|&n| n >= 0)?;
+                    let f = first + firstkey;
+                    (f, f + n - 1, keystep)
+                }
+                FindKeys::Unknown => return None,
+            };
+            if step <= 0 {
+                return None;
+            }
+            let mut i = first;
+            while i <= last {
+                if i >= argc || i < first {
+                    if self.arity < 0 {
+                        i += step;
+                        continue;
+                    }
+                    return None;
+                }
+                keys.push(i as usize);
+                i += step;
+            }
+        }
+        Some(keys)
+    }
+
     /// Positions of the keys in `argv` (Redis's `getKeysFromCommand` for
     /// commands described by first/last/step).
     pub fn key_positions(&self, argc: usize) -> Vec<usize> {
@@ -324,7 +422,10 @@ fn build(row: &Row, parent: Option<&str>, names: &mut Vec<String>) -> Command {
         Some(p) => format!("{p}|{}", row.name),
         None => row.name.to_string(),
     };
-    let flags = flag::parse(row.flags);
+    let mut flags = flag::parse(row.flags);
+    if has_movable_keys(&full_name) {
+        flags |= flag::MOVABLE_KEYS;
+    }
     let stat_id = names.len();
     names.push(full_name.clone());
     let subcommands = row.subs.iter().map(|s| build(s, Some(row.name), names)).collect();
@@ -339,6 +440,17 @@ fn build(row: &Row, parent: Option<&str>, names: &mut Vec<String>) -> Command {
         subcommands,
         stat_id,
     }
+}
+
+/// True if a key spec of the command is not a plain index + range, so its
+/// keys move with its arguments (Redis's `populateCommandMovableKeys`).
+fn has_movable_keys(full_name: &str) -> bool {
+    use crate::commands::meta::{lookup, BeginSearch, FindKeys};
+    lookup(full_name).is_some_and(|m| {
+        m.key_specs
+            .iter()
+            .any(|ks| !matches!((ks.begin_search, ks.find_keys), (BeginSearch::Index(_), FindKeys::Range { .. })))
+    })
 }
 
 /// The process-wide command table, built on first use.

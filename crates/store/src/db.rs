@@ -123,17 +123,21 @@ impl Db {
     }
 
     /// Stores a value under a key, replacing any value. The TTL is removed
-    /// unless `keep_ttl` is set (SET ... KEEPTTL).
-    pub fn set(&mut self, key: &[u8], value: Value, lru: u32, keep_ttl: bool) {
+    /// unless `keep_ttl` is set (SET ... KEEPTTL). Returns true if the key
+    /// was created (it did not exist), which fires Redis's `new` event.
+    pub fn set(&mut self, key: &[u8], value: Value, lru: u32, keep_ttl: bool) -> bool {
         let obj = Object::new(value, lru);
-        if let Some(slot) = self.dict.get_mut(key) {
+        let created = if let Some(slot) = self.dict.get_mut(key) {
             *slot = obj;
+            false
         } else {
             self.dict.insert(key.into(), obj);
-        }
+            true
+        };
         if !keep_ttl && !self.expires.is_empty() {
             self.expires.remove(key);
         }
+        created
     }
 
     /// Stores a value under a key that must not exist.

@@ -23,7 +23,7 @@ pub mod zset;
 
 pub use db::{Db, Key, Keyspace};
 pub use object::{Kind, Object, Value};
-pub use list::{End, List};
+pub use list::{Elem, End, List, Needle};
 pub use hash::Hash;
 pub use set::Set;
 pub use string::Str;

@@ -30,18 +30,17 @@ pub enum OnTimeout {
 }
 
 /// Parses a blocking timeout in seconds (fractions allowed) into
-/// milliseconds; 0 means wait forever. Errors as Redis's
-/// `getTimeoutFromObjectOrReply`.
+/// milliseconds, rounded up; 0 means wait forever. Errors as Redis 7.0's
+/// `getTimeoutFromObjectOrReply`, which converts `ceil(secs * 1000)` to a
+/// `long long`: values beyond its range (`inf`, `1e16`) come out negative
+/// there, so they are "negative" here too, while `-0.0001` rounds to 0.
 pub fn arg_timeout(arg: &[u8]) -> Result<u64, CmdError> {
-    let secs = num::parse_f64(arg)
-        .filter(|v| v.is_finite())
-        .ok_or_else(|| CmdError::err("timeout is not a float or out of range"))?;
-    if secs < 0.0 {
+    let secs = num::parse_f64(arg).ok_or_else(|| CmdError::err("timeout is not a float or out of range"))?;
+    let ms = (secs * 1000.0).ceil();
+    // 2^63: the first value a `long long` cannot hold (parse_f64 never
+    // returns NaN, so the comparisons are total here).
+    if !(0.0..9_223_372_036_854_775_808.0).contains(&ms) {
         return Err(CmdError::err("timeout is negative"));
-    }
-    let ms = secs * 1000.0;
-    if ms >= (i64::MAX / 2) as f64 {
-        return Err(CmdError::err("timeout is out of range"));
     }
     Ok(ms as u64)
 }

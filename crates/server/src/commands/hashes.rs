@@ -46,8 +46,7 @@ fn hash_or_create<'c>(ctx: &'c mut Ctx, key: &[u8]) -> Result<&'c mut Hash, CmdE
         Some(Kind::Hash) => {}
         Some(_) => return Err(CmdError::WrongType),
         None => {
-            let lru = ctx.lru();
-            ctx.db().insert_new(key, Value::Hash(Hash::new()), lru);
+            ctx.add_key(key, Value::Hash(Hash::new()));
         }
     }
     Ok(write_hash(ctx, key)?.expect("present"))

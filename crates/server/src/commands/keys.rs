@@ -5,6 +5,7 @@ use crate::command::Row;
 use crate::error::{CmdError, CmdResult};
 use bytes::Bytes;
 use hematite_common::glob::string_match;
+use hematite_config::notify;
 use hematite_store::object::idle_seconds;
 use hematite_store::{Db, Key, Str, Value};
 
@@ -24,6 +25,7 @@ pub fn del(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let mut n = 0;
     for key in &argv[1..] {
         if ctx.delete(key) {
+            ctx.changed(notify::GENERIC, "del", key);
             n += 1;
         }
     }
@@ -57,10 +59,16 @@ fn take(db: &mut Db, key: &[u8]) -> Option<(Value, u32, Option<i64>)> {
     Some((obj.value, obj.lru, ttl))
 }
 
-fn put(db: &mut Db, key: &[u8], value: Value, lru: u32, ttl: Option<i64>) {
-    db.insert_new(key, value, lru);
+/// Adds a key to database `db` (Redis's `dbAdd`, which fires `new`) with
+/// the given access time and TTL.
+fn put(ctx: &mut Ctx, db: usize, key: &[u8], value: Value, lru: u32, ttl: Option<i64>) {
+    ctx.add_key_in(db, key, value);
+    let d = &mut ctx.st.ks.dbs[db];
+    if let Some(o) = d.dict.get_mut(key) {
+        o.lru = lru;
+    }
     if let Some(when) = ttl {
-        db.set_expire(key, when);
+        d.set_expire(key, when);
     }
 }
 
@@ -84,9 +92,13 @@ fn rename_generic(ctx: &mut Ctx, argv: &[Bytes], nx: bool) -> CmdResult {
         }
         ctx.db().remove(dst);
     }
-    let db = ctx.db();
-    let (value, lru, ttl) = take(db, src).expect("checked above");
-    put(db, dst, value, lru, ttl);
+    let (value, lru, ttl) = take(ctx.db(), src).expect("checked above");
+    let idx = ctx.sess.db;
+    put(ctx, idx, dst, value, lru, ttl);
+    ctx.signal(src);
+    ctx.signal(dst);
+    ctx.notify(notify::GENERIC, "rename_from", src);
+    ctx.notify(notify::GENERIC, "rename_to", dst);
     ctx.dirty(1);
     if nx {
         ctx.out.int(1);
@@ -151,7 +163,9 @@ pub fn copy(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         }
         ks.dbs[dst_db].remove(dst);
     }
-    put(&mut ks.dbs[dst_db], dst, value, lru, ttl);
+    put(ctx, dst_db, dst, value, lru, ttl);
+    ctx.signal_in(dst_db, dst);
+    ctx.notify_in(dst_db, notify::GENERIC, "copy_to", dst);
     ctx.dirty(1);
     ctx.out.int(1);
     Ok(())
@@ -176,7 +190,11 @@ pub fn move_(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         return Ok(());
     }
     let (value, lru, ttl) = take(&mut ks.dbs[src_db], key).expect("checked above");
-    put(&mut ks.dbs[dst_db], key, value, lru, ttl);
+    put(ctx, dst_db, key, value, lru, ttl);
+    ctx.signal_in(src_db, key);
+    ctx.signal_in(dst_db, key);
+    ctx.notify_in(src_db, notify::GENERIC, "move_from", key);
+    ctx.notify_in(dst_db, notify::GENERIC, "move_to", key);
     ctx.dirty(1);
     ctx.out.int(1);
     Ok(())
@@ -462,8 +480,10 @@ fn expire_generic(ctx: &mut Ctx, argv: &[Bytes], base: i64, seconds: bool) -> Cm
     }
     if when <= ctx.now_ms {
         ctx.db().remove(key);
+        ctx.changed(notify::GENERIC, "del", key);
     } else {
         ctx.db().set_expire(key, when);
+        ctx.changed(notify::GENERIC, "expire", key);
     }
     ctx.dirty(1);
     ctx.out.int(1);
@@ -553,6 +573,7 @@ pub fn persist(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         return Ok(());
     }
     if ctx.db().persist(key) {
+        ctx.changed(notify::GENERIC, "persist", key);
         ctx.dirty(1);
         ctx.out.int(1);
     } else {

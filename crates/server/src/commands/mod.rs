@@ -239,12 +239,37 @@ impl<'a> Ctx<'a> {
     }
 
     /// Stores a value, replacing any (and removing its TTL unless
-    /// `keep_ttl`), and counts the change.
+    /// `keep_ttl`), and counts the change (Redis's `setKey`). A key that
+    /// expired is expired first, and creating the key fires `new`.
     #[inline]
     pub fn set_value(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
         let lru = self.lru();
-        self.db().set(key, value, lru, keep_ttl);
+        let idx = self.sess.db;
+        let ks = &mut self.st.ks;
+        if !ks.dbs[idx].expires.is_empty() {
+            ks.dbs[idx].get(key, self.now_ms, &mut ks.counters, idx);
+        }
+        let created = ks.dbs[idx].set(key, value, lru, keep_ttl);
         self.dirty(1);
+        if created {
+            self.notify(hematite_config::notify::NEW, "new", key);
+        }
+    }
+
+    /// Adds a key that does not exist (Redis's `dbAdd`): every command that
+    /// creates a key goes through here or [`Ctx::set_value`], so the `new`
+    /// event fires for all of them.
+    #[inline]
+    pub fn add_key(&mut self, key: &[u8], value: Value) {
+        let idx = self.sess.db;
+        self.add_key_in(idx, key, value);
+    }
+
+    /// [`Ctx::add_key`] in database `db` (COPY ... DB, MOVE).
+    pub fn add_key_in(&mut self, db: usize, key: &[u8], value: Value) {
+        let lru = self.lru();
+        self.st.ks.dbs[db].insert_new(key, value, lru);
+        self.notify_in(db, hematite_config::notify::NEW, "new", key);
     }
 
     /// Redis's `signalModifiedKey`: the key in the selected database has
@@ -263,12 +288,27 @@ impl<'a> Ctx<'a> {
     /// "hset", "del", "expire", ...).
     #[inline]
     pub fn notify(&mut self, class: u32, event: &str, key: &[u8]) {
+        let db = self.sess.db;
+        self.notify_in(db, class, event, key);
+    }
+
+    /// [`Ctx::notify`] about a key of database `db` (MOVE, COPY ... DB).
+    /// Keys that expired during this command are announced first, so
+    /// `expired` comes before the events of the command that found them
+    /// expired, as in Redis (which notifies at the lookup).
+    pub fn notify_in(&mut self, db: usize, class: u32, event: &str, key: &[u8]) {
         if self.st.config.notify_keyspace_flags & class == 0 {
             return;
         }
-        let db = self.sess.db;
+        self.st.drain_expired();
         let me = pubsub::Me { id: self.sess.id, out: &mut *self.out };
         self.st.notify_keyspace(class, event, key, db, Some(me));
+    }
+
+    /// [`Ctx::signal`] for a key of database `db`.
+    #[inline]
+    pub fn signal_in(&mut self, db: usize, key: &[u8]) {
+        self.st.watches.touch(db, key);
     }
 
     /// Both of the above: the usual pair after a write changed `key`.

@@ -189,13 +189,17 @@ fn command_getkeys(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     if !cmd.subcommands.is_empty() && args.len() >= 2 {
         cmd = cmd.subcommand(&args[1]).ok_or_else(|| CmdError::err("Invalid command specified"))?;
     }
-    if cmd.keys.first <= 0 {
+    if !cmd.has_keys() {
         return Err(CmdError::err("The command has no key arguments"));
     }
     if !cmd.arity_ok(args.len()) {
         return Err(CmdError::err("Invalid number of arguments specified for command"));
     }
-    let pos = cmd.key_positions(args.len());
+    let pos = match cmd.keys_from_specs(args) {
+        Some(p) => p,
+        None if cmd.name.starts_with("sort") => sort_keys(args),
+        None => cmd.key_positions(args.len()),
+    };
     if pos.is_empty() {
         if cmd.has(flag::NO_MANDATORY_KEYS) {
             ctx.out.array(0);
@@ -208,6 +212,31 @@ fn command_getkeys(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         ctx.out.bulk(&args[p]);
     }
     Ok(())
+}
+
+/// SORT's keys: the sorted key and the STORE destination (Redis's
+/// `sortGetKeys`; BY and GET patterns are not keys of the command).
+fn sort_keys(args: &[Bytes]) -> Vec<usize> {
+    let mut keys = vec![1];
+    let mut i = 2;
+    while i < args.len() {
+        let a = &args[i];
+        if a.eq_ignore_ascii_case(b"limit") {
+            i += 3;
+            continue;
+        }
+        if a.eq_ignore_ascii_case(b"get") || a.eq_ignore_ascii_case(b"by") {
+            i += 2;
+            continue;
+        }
+        if a.eq_ignore_ascii_case(b"store") && i + 1 < args.len() {
+            keys.push(i + 1);
+            i += 2;
+            continue;
+        }
+        i += 1;
+    }
+    keys
 }
 
 fn command_help(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {

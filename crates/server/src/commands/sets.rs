@@ -72,8 +72,7 @@ pub fn sadd(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let key = &argv[1][..];
     let max = max_intset(ctx);
     if write_set(ctx, key)?.is_none() {
-        let lru = ctx.lru();
-        ctx.db().insert_new(key, Value::Set(Set::for_member(&argv[2])), lru);
+        ctx.add_key(key, Value::Set(Set::for_member(&argv[2])));
     }
     let set = write_set(ctx, key)?.expect("present");
     let added = argv[2..].iter().filter(|m| set.add(m, max)).count();
@@ -370,8 +369,7 @@ pub fn smove(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         ctx.notify(notify::GENERIC, "del", src);
     }
     if dst_kind.is_none() {
-        let lru = ctx.lru();
-        ctx.db().insert_new(dst, Value::Set(Set::for_member(member)), lru);
+        ctx.add_key(dst, Value::Set(Set::for_member(member)));
     }
     ctx.signal(src);
     ctx.dirty(1);

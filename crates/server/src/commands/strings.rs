@@ -9,6 +9,7 @@ use super::{arg_i64, is, Ctx};
 use crate::error::{CmdError, CmdResult};
 use bytes::Bytes;
 use hematite_common::num;
+use hematite_config::notify;
 use hematite_store::{Str, Value};
 
 /// Options of SET and GETEX.
@@ -127,8 +128,10 @@ fn set_generic(ctx: &mut Ctx, key: &[u8], val: &[u8], o: &SetOpts, ok: Option<i6
         return Ok(());
     }
     ctx.set_value(key, Value::Str(Str::from_client(val)), o.keep_ttl);
+    ctx.changed(notify::STRING, "set", key);
     if let Some(when) = deadline {
         ctx.db().set_expire(key, when);
+        ctx.notify(notify::GENERIC, "expire", key);
     }
     if !o.get {
         match ok {
@@ -172,8 +175,8 @@ pub fn get(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 /// `GETDEL key`
 pub fn getdel(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     get(ctx, argv)?;
-    if ctx.st.ks.dbs[ctx.sess.db].dict.contains_key(&argv[1][..]) {
-        ctx.delete(&argv[1]);
+    if ctx.st.ks.dbs[ctx.sess.db].dict.contains_key(&argv[1][..]) && ctx.delete(&argv[1]) {
+        ctx.changed(notify::GENERIC, "del", &argv[1]);
     }
     Ok(())
 }
@@ -194,13 +197,16 @@ pub fn getex(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     match deadline {
         Some((when, kind)) if matches!(kind, ExpireKind::ExAt | ExpireKind::PxAt) && when <= ctx.now_ms => {
             ctx.delete(key);
+            ctx.changed(notify::GENERIC, "del", key);
         }
         Some((when, _)) => {
             ctx.db().set_expire(key, when);
+            ctx.changed(notify::GENERIC, "expire", key);
             ctx.dirty(1);
         }
         None if o.persist => {
             if ctx.db().persist(key) {
+                ctx.changed(notify::GENERIC, "persist", key);
                 ctx.dirty(1);
             }
         }
@@ -213,6 +219,7 @@ pub fn getex(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 pub fn getset(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     get(ctx, argv)?;
     ctx.set_value(&argv[1], Value::Str(Str::from_client(&argv[2])), false);
+    ctx.changed(notify::STRING, "set", &argv[1]);
     Ok(())
 }
 
@@ -244,6 +251,7 @@ fn mset_generic(ctx: &mut Ctx, argv: &[Bytes], nx: bool) -> CmdResult {
     }
     for pair in argv[1..].chunks(2) {
         ctx.set_value(&pair[0], Value::Str(Str::from_client(&pair[1])), false);
+        ctx.changed(notify::STRING, "set", &pair[0]);
     }
     if nx {
         ctx.out.int(1);
@@ -280,8 +288,7 @@ pub fn append(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         None => {
             let s = Str::from_client(val);
             let len = s.len();
-            let lru = ctx.lru();
-            ctx.db().insert_new(key, Value::Str(s), lru);
+            ctx.add_key(key, Value::Str(s));
             len
         }
         Some(s) => {
@@ -293,6 +300,7 @@ pub fn append(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             v.len()
         }
     };
+    ctx.changed(notify::STRING, "append", key);
     ctx.dirty(1);
     ctx.out.int(len as i64);
     Ok(())
@@ -315,11 +323,11 @@ fn incr_generic(ctx: &mut Ctx, key: &[u8], by: i64) -> CmdResult {
             new
         }
         None => {
-            let lru = ctx.lru();
-            ctx.db().insert_new(key, Value::Str(Str::Int(by)), lru);
+            ctx.add_key(key, Value::Str(Str::Int(by)));
             by
         }
     };
+    ctx.changed(notify::STRING, "incrby", key);
     ctx.dirty(1);
     ctx.out.int(value);
     Ok(())
@@ -361,13 +369,13 @@ pub fn incrbyfloat(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         num::IncrFloatError::NanOrInfinity => CmdError::err("increment would produce NaN or Infinity"),
         _ => CmdError::NotFloat,
     })?;
-    let lru = ctx.lru();
     // Built by the server, so no integer encoding (createStringObject).
     let value = Value::Str(Str::new_plain(&new));
     match ctx.write_key(key) {
         Some(o) => o.value = value,
-        None => ctx.db().insert_new(key, value, lru),
+        None => ctx.add_key(key, value),
     }
+    ctx.changed(notify::STRING, "incrbyfloat", key);
     ctx.dirty(1);
     ctx.out.bulk(&new);
     Ok(())
@@ -429,8 +437,7 @@ pub fn setrange(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             let mut v = vec![0u8; offset as usize + val.len()];
             v[offset as usize..].copy_from_slice(val);
             let len = v.len();
-            let lru = ctx.lru();
-            ctx.db().insert_new(key, Value::Str(Str::Raw(v)), lru);
+            ctx.add_key(key, Value::Str(Str::Raw(v)));
             len
         }
         Some(s) => {
@@ -453,6 +460,7 @@ pub fn setrange(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             v.len()
         }
     };
+    ctx.changed(notify::STRING, "setrange", key);
     ctx.dirty(1);
     ctx.out.int(len as i64);
     Ok(())

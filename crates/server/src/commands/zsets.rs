@@ -239,8 +239,7 @@ fn zadd_generic(ctx: &mut Ctx, argv: &[Bytes], incr_cmd: bool) -> CmdResult {
     }
     if let Some(z) = created {
         if !z.is_empty() {
-            let lru = ctx.lru();
-            ctx.db().insert_new(key, Value::ZSet(z), lru);
+            ctx.add_key(key, Value::ZSet(z));
         }
     }
     if nan {
