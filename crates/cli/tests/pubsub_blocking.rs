@@ -323,6 +323,21 @@ fn blocked_client_that_disconnects_leaves_no_trace() {
 }
 
 #[test]
+fn killed_blocked_client_is_unparked() {
+    let srv = start();
+    let mut admin = Conn::open(srv.port);
+    let mut c = Conn::open(srv.port);
+    let V::Int(id) = c.call(&["CLIENT", "ID"]) else { panic!("CLIENT ID") };
+    c.send(&[b"BZPOPMIN", b"z", b"0"]);
+    wait_for("blocked", || blocked_clients(&mut admin) == 1);
+    assert_eq!(admin.call(&["CLIENT", "KILL", "ID", &id.to_string()]), V::Int(1));
+    assert!(c.closed_within(Duration::from_secs(5)));
+    wait_for("unparked", || blocked_clients(&mut admin) == 0);
+    assert_eq!(admin.call(&["ZADD", "z", "1", "a"]), V::Int(1));
+    assert_eq!(admin.call(&["ZCARD", "z"]), V::Int(1));
+}
+
+#[test]
 fn blocked_clients_are_counted_in_info() {
     let srv = start();
     let mut admin = Conn::open(srv.port);
