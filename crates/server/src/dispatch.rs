@@ -50,10 +50,20 @@ pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) {
             if let Some(cmd) = cmd {
                 ctx.st.stats.commands[cmd.stat_id].rejected_calls += 1;
             }
-            if let Some(m) = ctx.sess.multi.as_mut() {
-                m.error = true;
+            if cmd.is_some_and(|c| c.name == "exec") {
+                // A rejected EXEC (even outside MULTI) discards the
+                // transaction and the watches, and says why (Redis's
+                // execCommandAbort).
+                crate::commands::multi::discard_transaction(ctx);
+                let text = err.to_string();
+                let why = text.strip_prefix("ERR ").unwrap_or(&text);
+                reply_error(ctx, &CmdError::coded(format!("EXECABORT Transaction discarded because of: {why}")));
+            } else {
+                if let Some(m) = ctx.sess.multi.as_mut() {
+                    m.error = true;
+                }
+                reply_error(ctx, &err);
             }
-            reply_error(ctx, &err);
         }
     }
     if !ctx.sess.in_exec && !ctx.sess.in_script {

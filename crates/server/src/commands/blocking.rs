@@ -35,7 +35,15 @@ pub enum OnTimeout {
 /// `long long`: values beyond its range (`inf`, `1e16`) come out negative
 /// there, so they are "negative" here too, while `-0.0001` rounds to 0.
 pub fn arg_timeout(arg: &[u8]) -> Result<u64, CmdError> {
-    let secs = num::parse_f64(arg).ok_or_else(|| CmdError::err("timeout is not a float or out of range"))?;
+    let Some(secs) = num::parse_f64(arg) else {
+        // Redis parses a long double: a value past f64's range but within
+        // a long double's (about 1.19e4932) is a number too large to be a
+        // timeout, which Redis reports as negative.
+        if overflows_only_f64(arg) {
+            return Err(CmdError::err("timeout is negative"));
+        }
+        return Err(CmdError::err("timeout is not a float or out of range"));
+    };
     let ms = (secs * 1000.0).ceil();
     // 2^63: the first value a `long long` cannot hold (parse_f64 never
     // returns NaN, so the comparisons are total here).
@@ -43,6 +51,22 @@ pub fn arg_timeout(arg: &[u8]) -> Result<u64, CmdError> {
         return Err(CmdError::err("timeout is negative"));
     }
     Ok(ms as u64)
+}
+
+/// True for a decimal literal like `1e400`: too large for an f64 but
+/// finite as an x87 long double.
+fn overflows_only_f64(arg: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(arg) else { return false };
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("inf") || lower.contains("nan") || lower.starts_with(|c: char| c.is_ascii_whitespace()) {
+        return false;
+    }
+    if !text.parse::<f64>().is_ok_and(|v| v.is_infinite()) {
+        return false;
+    }
+    let (mantissa, exp) = lower.split_once('e').unwrap_or((&lower, "0"));
+    let (Ok(m), Ok(e)) = (mantissa.parse::<f64>(), exp.parse::<i64>()) else { return false };
+    m.abs().log10() + (e as f64) < 4932.0
 }
 
 /// A handler's request to park its client (see [`Ctx::block_on`]); the
@@ -168,14 +192,14 @@ pub fn park(st: &mut State, id: u64, req: BlockRequest, cmd: &'static Command, a
     );
 }
 
-/// Encodes the timeout reply of a blocked entry for its client.
+/// Encodes the timeout reply of a parked client. Redis's
+/// `replyToBlockedClientTimedOut` answers a null array for every list and
+/// sorted set block, BLMOVE and BRPOPLPUSH included (`*-1` in RESP2); only
+/// their immediate answer inside MULTI or a script is a null bulk string.
 fn timeout_bytes(b: &Blocked) -> ReplyBuf {
     let mut out = ReplyBuf::new();
     out.proto = if b.resp3 { Protocol::Resp3 } else { Protocol::Resp2 };
-    match b.on_timeout {
-        OnTimeout::NullArray => out.null_array(),
-        OnTimeout::Null => out.null(),
-    }
+    out.null_array();
     out
 }
 

@@ -346,6 +346,13 @@ fn getredir(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
 /// `CLIENT UNBLOCK id [TIMEOUT|ERROR]`: wakes a client blocked by a
 /// blocking command, with its timeout reply or an `-UNBLOCKED` error.
 fn unblock(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
+    if argv.len() > 4 {
+        // Redis only knows the 3- and 4-argument forms.
+        return Err(CmdError::err(format!(
+            "unknown subcommand or wrong number of arguments for '{}'. Try CLIENT HELP.",
+            String::from_utf8_lossy(&argv[1])
+        )));
+    }
     let id = arg_i64(&argv[2])?;
     let mut error = false;
     if argv.len() == 4 {
@@ -354,8 +361,6 @@ fn unblock(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         } else if !is(&argv[3], "timeout") {
             return Err(CmdError::err("CLIENT UNBLOCK reason should be TIMEOUT or ERROR"));
         }
-    } else if argv.len() > 4 {
-        return Err(CmdError::Syntax);
     }
     let done = id > 0 && super::blocking::unblock(ctx.st, id as u64, error);
     ctx.out.int(done as i64);

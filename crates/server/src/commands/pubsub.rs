@@ -400,7 +400,7 @@ fn channels_matching<'a>(names: impl Iterator<Item = &'a Bytes>, pattern: Option
 
 fn pubsub_channels(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     if argv.len() > 3 {
-        return Err(CmdError::WrongArity("pubsub|channels".into()));
+        return Err(subcommand_syntax_error(argv));
     }
     let list = channels_matching(ctx.st.pubsub.channels.keys(), argv.get(2));
     ctx.out.array(list.len());
@@ -412,7 +412,7 @@ fn pubsub_channels(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 
 fn pubsub_shardchannels(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     if argv.len() > 3 {
-        return Err(CmdError::WrongArity("pubsub|shardchannels".into()));
+        return Err(subcommand_syntax_error(argv));
     }
     let list = channels_matching(ctx.st.pubsub.shard.keys(), argv.get(2));
     ctx.out.array(list.len());
@@ -422,8 +422,16 @@ fn pubsub_shardchannels(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
+/// Redis's `addReplySubcommandSyntaxError`, quoting the subcommand as given.
+fn subcommand_syntax_error(argv: &[Bytes]) -> CmdError {
+    let sub = String::from_utf8_lossy(&argv[1]);
+    let sub: String = sub.chars().take(128).collect();
+    CmdError::err(format!("unknown subcommand or wrong number of arguments for '{sub}'. Try PUBSUB HELP."))
+}
+
 fn numsub_reply(ctx: &mut Ctx, argv: &[Bytes], shard: bool) {
-    ctx.out.map(argv.len() - 2);
+    // A flat array of (channel, count) pairs in RESP3 too, as Redis 7.0.
+    ctx.out.array((argv.len() - 2) * 2);
     for ch in &argv[2..] {
         let map = if shard { &ctx.st.pubsub.shard } else { &ctx.st.pubsub.channels };
         let n = map.get(ch).map_or(0, |v| v.len());
