@@ -121,7 +121,7 @@ fn sort_generic(ctx: &mut Ctx, argv: &[Bytes], readonly: bool) -> CmdResult {
     let mut elems: Vec<Vec<u8>> = Vec::new();
     let mut range_done = false;
     let (lstart, lcount) = limit.unwrap_or((0, -1));
-    match ctx.read_key(key).map(|o| &o.value) {
+    match ctx.read_key(key).map(|o| &mut o.value) {
         None => {}
         Some(Value::List(l)) if dontsort => {
             // Lists keep their order (reversed for DESC); LIMIT applies
@@ -144,6 +144,9 @@ fn sort_generic(ctx: &mut Ctx, argv: &[Bytes], readonly: bool) -> CmdResult {
             s.for_each(|m| elems.push(m.to_vec()));
         }
         Some(Value::ZSet(z)) => {
+            // Redis 7.0's sort.c converts a listpack sorted set to the
+            // skiplist encoding, destructively, before reading it.
+            z.convert_to_skiplist();
             if dontsort {
                 // Sorted sets are already in order: take only the range.
                 let len = z.len() as i64;
