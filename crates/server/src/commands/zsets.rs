@@ -953,7 +953,10 @@ fn set_op_generic(ctx: &mut Ctx, argv: &[Bytes], at: usize, dst: Option<&[u8]>, 
                         let mut score = weighted(*w0, s);
                         for (o, w) in &srcs[1..] {
                             match o.as_ref().unwrap().score(m) {
-                                Some(v) => aggregate(agg, &mut score, weighted(*w, v)),
+                                // Unlike the first source's, these products are
+                                // not cleared of NaN: with MIN/MAX a NaN
+                                // (0 * inf) loses every comparison.
+                                Some(v) => aggregate(agg, &mut score, *w * v),
                                 None => return,
                             }
                         }
