@@ -506,22 +506,30 @@ impl Hash {
     /// Sets `field` to `value` (Redis's `hashTypeSet`); true if the field
     /// was inserted, false if an existing value was updated. Converts to a
     /// hashtable when the field or value is too long for a listpack or the
-    /// hash grows past `limits.max_entries`.
+    /// hash (after the write, even an update) has more than
+    /// `limits.max_entries` fields.
     pub fn set(&mut self, field: &[u8], value: &[u8], limits: Limits) -> bool {
         if self.is_listpack() && (field.len() > limits.max_value || value.len() > limits.max_value) {
             self.convert_to_table();
         }
         match &mut self.repr {
             Repr::Listpack(lp) => {
-                if let Some((_, p)) = lp.find(field) {
-                    lp.replace_value(&p, value);
-                    return false;
-                }
-                lp.push(field, value);
+                let inserted = match lp.find(field) {
+                    Some((_, p)) => {
+                        lp.replace_value(&p, value);
+                        false
+                    }
+                    None => {
+                        lp.push(field, value);
+                        true
+                    }
+                };
+                // Like Redis, checked after an update too: a lowered
+                // hash-max-listpack-entries converts on the next write.
                 if lp.pairs > limits.max_entries {
                     self.convert_to_table();
                 }
-                true
+                inserted
             }
             Repr::Table(d) => {
                 // The dict keeps the stored key on a replace, and the value
