@@ -204,6 +204,16 @@ fn sort_generic(ctx: &mut Ctx, argv: &[Bytes], readonly: bool) -> CmdResult {
     let (start, end) = if range_done { (0, len - 1) } else { limit_range(lstart, lcount, len) };
     if !dontsort {
         let by_pattern = sortby.is_some();
+        // Without STORE, Redis compares ALPHA values with strcoll(), which
+        // sees a C string: everything from the first NUL byte on is ignored.
+        let collate = |x: &[u8], y: &[u8]| -> Ordering {
+            if store.is_some() {
+                x.cmp(y)
+            } else {
+                let cut = |v: &[u8]| v.iter().position(|&c| c == 0).unwrap_or(v.len());
+                x[..cut(x)].cmp(&y[..cut(y)])
+            }
+        };
         items.sort_by(|a, b| {
             let ord = if !alpha {
                 a.score.partial_cmp(&b.score).unwrap_or(Ordering::Equal).then_with(|| a.elem.cmp(&b.elem))
@@ -212,10 +222,10 @@ fn sort_generic(ctx: &mut Ctx, argv: &[Bytes], readonly: bool) -> CmdResult {
                     (None, None) => Ordering::Equal,
                     (None, Some(_)) => Ordering::Less,
                     (Some(_), None) => Ordering::Greater,
-                    (Some(x), Some(y)) => x.cmp(y),
+                    (Some(x), Some(y)) => collate(x, y),
                 }
             } else {
-                a.elem.cmp(&b.elem)
+                collate(&a.elem, &b.elem)
             };
             if desc {
                 ord.reverse()
