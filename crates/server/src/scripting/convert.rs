@@ -186,13 +186,15 @@ fn field(t: &Table, name: &str) -> Value {
 }
 
 fn write_table(out: &mut ReplyBuf, t: &Table, resp: u8, depth: usize) {
+    // Redis reads both texts with lua_tostring() into C strings: they end at
+    // the first NUL byte.
     if let Value::String(e) = field(t, "err") {
-        out.error(&e.as_bytes());
+        out.error(c_str(&e.as_bytes()));
         return;
     }
     match field(t, "ok") {
         Value::String(s) => {
-            out.simple(&sanitize(&s.as_bytes()));
+            out.simple(&sanitize(c_str(&s.as_bytes())));
             return;
         }
         Value::Number(n) => {
@@ -270,6 +272,11 @@ fn write_table(out: &mut ReplyBuf, t: &Table, resp: u8, depth: usize) {
 }
 
 /// CR and LF become spaces (`sdsmapchars`), keeping a status line valid.
+/// The bytes before the first NUL (what C code sees of a Lua string).
+fn c_str(s: &[u8]) -> &[u8] {
+    &s[..s.iter().position(|&b| b == 0).unwrap_or(s.len())]
+}
+
 fn sanitize(s: &[u8]) -> Vec<u8> {
     s.iter().map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b }).collect()
 }

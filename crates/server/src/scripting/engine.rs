@@ -380,7 +380,10 @@ impl Engine {
         let text = match &value {
             Value::Table(t) if !ok || matches!(t.raw_get::<Value>("err"), Ok(Value::String(_))) => {
                 if ok {
-                    t.raw_get::<mlua::String>("err").map(|s| s.to_string_lossy()).unwrap_or_default()
+                    // Redis reads it as a C string: it ends at the first NUL.
+                    t.raw_get::<mlua::String>("err")
+                        .map(|s| s.to_string_lossy().split('\0').next().unwrap_or_default().to_string())
+                        .unwrap_or_default()
                 } else {
                     script_error_text(&value, name)
                 }
