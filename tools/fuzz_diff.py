@@ -4,7 +4,8 @@
 Usage:
     cargo build -p hematite
     python3 tools/fuzz_diff.py [--seeds N] [--start S] [--cmds C] [--port P]
-                               [--resp 2|3|both] [--minimize] [--verbose]
+                               [--resp 2|3|both] [--minimize]
+                               [--weights 10,12,12,12,25,12,3,8] [--multi 0.05]
 
 Starts `redis-server` on port P and `target/debug/hematite server` on P+1 (both
 without persistence), then for every seed S..S+N-1 sends the same seeded random
@@ -22,7 +23,16 @@ over command units; a MULTI/EXEC block is one unit) to a short repro that is
 printed in tests/diff/*.redis syntax. A dead hematite (panic) is reported
 first and restarted. Standard library only.
 
+--weights sets the relative frequency of the command families (strings,
+lists, hashes, sets, zsets, keys, config, script); --multi the share of
+MULTI/EXEC blocks. Replaying needs the same --cmds/--weights/--multi.
+
 Replay one seed:  python3 tools/fuzz_diff.py --start 1234 --seeds 1 --minimize
+
+Known Redis quirks the generator avoids: lex ranges over members with
+different scores (undefined; skipped at run time), SORT BY ties (pqsort
+order; compared unordered, no LIMIT/STORE), SPOP/SRANDMEMBER effects (only
+deterministic forms), subnormal/overflowing doubles (stale errno in SORT).
 """
 
 import argparse
@@ -172,8 +182,12 @@ FLOATS = ["0", "1", "-1", "1.5", "inf", "-inf", "abc", "1e308", "0.1", "-0.2", "
 
 
 class Gen:
-    def __init__(self, rng):
+    FAMILIES = ["strings", "lists", "hashes", "sets", "zsets", "keys", "config", "script"]
+
+    def __init__(self, rng, weights=None, multi=0.05):
         self.r = rng
+        self.weights = weights or [10, 12, 12, 12, 25, 12, 3, 8]
+        self.multi = multi
 
     def key(self):
         return self.r.choice(KEYS)
@@ -330,7 +344,7 @@ class Gen:
         if c == "SRANDMEMBER":
             return [c, k] + self.maybe(0.6, r.choice(["1", "-3", "0", "100", "abc"]))
         if c == "SPOP":  # only forms whose effect is deterministic
-            return [c, k, r.choice(["0", "100", "-1"])]
+            return [c, k, r.choice(["0", "100000", "-1"])]
         return [c, k]
 
     def zsets(self):
@@ -515,16 +529,30 @@ class Gen:
         return ["EVAL", body, str(nk)] + [self.key() for _ in range(nk)] + \
             [r.choice([self.mem(), self.score()]) for _ in range(na)]
 
+    def bulk(self):
+        """A big write that crosses the default encoding thresholds."""
+        r, k = self.r, self.key()
+        n = r.choice([100, 130, 200, 513, 600])
+        ints = r.random() < 0.5
+        vals = [str(r.randint(-1000, 1000)) if ints else "m%d" % r.randint(0, 1000) for _ in range(n)]
+        c = r.choice(["RPUSH", "SADD", "ZADD", "HSET"])
+        if c == "ZADD":
+            return [c, k] + [x for v in vals for x in (str(r.randint(0, 50)), v)]
+        if c == "HSET":
+            return [c, k] + [x for v in vals for x in (v, str(r.randint(0, 9)))]
+        return [c, k] + vals
+
     def one(self):
         r = self.r
-        fam = r.choices(["strings", "lists", "hashes", "sets", "zsets", "keys", "config", "script"],
-                        [10, 12, 12, 12, 25, 12, 3, 8])[0]
+        if r.random() < 0.01:
+            return self.bulk()
+        fam = r.choices(self.FAMILIES, self.weights)[0]
         return getattr(self, fam)()
 
     def unit(self):
         """A unit is a list of commands run together (a MULTI/EXEC block or a single command)."""
         r = self.r
-        if r.random() < 0.05:
+        if r.random() < self.multi:
             body = []
             while len(body) < r.randint(1, 4):
                 c = self.one()
@@ -760,6 +788,8 @@ def main():
     ap.add_argument("--port", type=int, default=7420)
     ap.add_argument("--resp", default="both", choices=["2", "3", "both"])
     ap.add_argument("--minimize", action="store_true")
+    ap.add_argument("--weights", help="comma-separated weights of " + ",".join(Gen.FAMILIES))
+    ap.add_argument("--multi", type=float, default=0.05, help="probability of a MULTI block")
     ap.add_argument("--hematite", default=os.path.join(ROOT, "target/debug/hematite"))
     args = ap.parse_args()
 
@@ -773,7 +803,7 @@ def main():
         for seed in range(args.start, args.start + args.seeds):
             rng = random.Random(seed)
             resp3 = {"2": False, "3": True, "both": seed % 2 == 1}[args.resp]
-            gen = Gen(rng)
+            gen = Gen(rng, [float(w) for w in args.weights.split(",")] if args.weights else None, args.multi)
             units = [gen.unit() for _ in range(args.cmds)]
             runner = Runner([redis, hem], resp3)
             try:
