@@ -208,9 +208,10 @@ fn write_table(out: &mut ReplyBuf, t: &Table, resp: u8, depth: usize) {
             out.double(d);
             return;
         }
-        // mlua hands integral Lua 5.1 numbers over as integers.
+        // mlua hands integral Lua 5.1 numbers over as integers, which
+        // would lose the sign of -0: read the number itself again.
         Value::Integer(i) => {
-            out.double(i as f64);
+            out.double(t.raw_get::<f64>("double").unwrap_or(i as f64));
             return;
         }
         _ => {}
