@@ -1,0 +1,1 @@
+//! The multi-part AOF (to be written).

@@ -1,0 +1,1 @@
+//! The RDB format (to be written).
