@@ -806,7 +806,12 @@ impl Default for Config {
             acl_pubsub_default: AclPubsubDefault::Resetchannels,
             rename_commands: Vec::new(),
 
-            save_params: Vec::new(),
+            // Redis 7.0's built-in default (`save 3600 1 300 100 60 10000`).
+            save_params: vec![
+                SavePoint { seconds: 3600, changes: 1 },
+                SavePoint { seconds: 300, changes: 100 },
+                SavePoint { seconds: 60, changes: 10000 },
+            ],
             stop_writes_on_bgsave_error: true,
             rdbcompression: true,
             rdbchecksum: true,

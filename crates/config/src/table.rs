@@ -63,7 +63,6 @@ impl Gate {
 /// list of missing features is in one place.
 pub(crate) mod gate {
     use super::Gate;
-    use crate::model::SHUTDOWN_SAVE;
 
     macro_rules! version_text {
         ($rest:literal) => {
@@ -71,26 +70,6 @@ pub(crate) mod gate {
         };
     }
 
-    /// `appendonly yes`.
-    pub(crate) static AOF: Gate = Gate {
-        is_off: |c| !c.appendonly,
-        reason: version_text!("has no AOF persistence (only 'appendonly no' is accepted)"),
-    };
-    /// Any `save` point.
-    pub(crate) static RDB_SAVE: Gate = Gate {
-        is_off: |c| c.save_params.is_empty(),
-        reason: version_text!("has no RDB persistence (only 'save \"\"' is accepted)"),
-    };
-    /// `shutdown-on-sigint save` / `shutdown-on-sigterm save`.
-    pub(crate) static SHUTDOWN_SAVE_SIGINT: Gate = Gate {
-        is_off: |c| c.shutdown_on_sigint & SHUTDOWN_SAVE == 0,
-        reason: version_text!("has no RDB persistence, so it cannot save on shutdown"),
-    };
-    /// See [`SHUTDOWN_SAVE_SIGINT`].
-    pub(crate) static SHUTDOWN_SAVE_SIGTERM: Gate = Gate {
-        is_off: |c| c.shutdown_on_sigterm & SHUTDOWN_SAVE == 0,
-        reason: version_text!("has no RDB persistence, so it cannot save on shutdown"),
-    };
     /// `replicaof <host> <port>`.
     pub(crate) static REPLICATION: Gate = Gate {
         is_off: |c| c.replicaof.is_none(),
@@ -966,7 +945,7 @@ pub(crate) static TABLE: &[Param] = &[
     bool_param!("activedefrag", None, MODIFIABLE, activedefrag).gated(&gate::ACTIVE_DEFRAG),
     bool_param!("syslog-enabled", None, IMMUTABLE, syslog_enabled),
     bool_param!("cluster-enabled", None, IMMUTABLE, cluster_enabled).gated(&gate::CLUSTER),
-    bool_param!("appendonly", None, MODIFIABLE | DENY_LOADING, appendonly).gated(&gate::AOF),
+    bool_param!("appendonly", None, MODIFIABLE | DENY_LOADING, appendonly),
     bool_param!(
         "cluster-allow-reads-when-down",
         None,
@@ -1205,8 +1184,7 @@ pub(crate) static TABLE: &[Param] = &[
             get: |c| c.shutdown_on_sigint,
             set: |c, v| c.shutdown_on_sigint = v,
         },
-    )
-    .gated(&gate::SHUTDOWN_SAVE_SIGINT),
+    ),
     Param::new(
         "shutdown-on-sigterm",
         None,
@@ -1218,8 +1196,7 @@ pub(crate) static TABLE: &[Param] = &[
             get: |c| c.shutdown_on_sigterm,
             set: |c, v| c.shutdown_on_sigterm = v,
         },
-    )
-    .gated(&gate::SHUTDOWN_SAVE_SIGTERM),
+    ),
     // ----- int -----
     num_param!("databases", None, IMMUTABLE, databases, 1, INT_MAX, Int),
     num_param!("port", None, MODIFIABLE, port, 0, 65535, Int),
@@ -1784,7 +1761,7 @@ pub(crate) static TABLE: &[Param] = &[
     opt_str_param!("tls-ciphersuites", None, MODIFIABLE, tls_ciphersuites),
     // ----- special -----
     special_param!("dir", None, MODIFIABLE | PROTECTED | DENY_LOADING, dir),
-    special_param!("save", None, MODIFIABLE | MULTI_ARG, save).gated(&gate::RDB_SAVE),
+    special_param!("save", None, MODIFIABLE | MULTI_ARG, save),
     special_param!(
         "client-output-buffer-limit",
         None,

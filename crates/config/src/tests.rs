@@ -92,7 +92,7 @@ impl Drop for TempDir {
 // ---------------------------------------------------------------------------
 
 /// `CONFIG GET *` of redis-server 7.0.15 started with `--save ''` (verified),
-/// with `port` set back to its default and `dir` left out.
+/// with `port` and `save` set back to their defaults and `dir` left out.
 const REDIS_CONFIG_GET_STAR: &[(&str, &str)] = &[
     ("acl-pubsub-default", "resetchannels"),
     ("aclfile", ""),
@@ -233,7 +233,7 @@ const REDIS_CONFIG_GET_STAR: &[(&str, &str)] = &[
     ("replicaof", ""),
     ("requirepass", ""),
     ("sanitize-dump-payload", "no"),
-    ("save", ""),
+    ("save", "3600 1 300 100 60 10000"),
     ("server_cpulist", ""),
     ("set-max-intset-entries", "512"),
     ("set-proc-title", "yes"),
@@ -389,7 +389,7 @@ fn config_get_patterns() {
 #[test]
 fn config_get_formats() {
     let mut cfg = Config::default();
-    assert_eq!(get1(&cfg, "save"), "");
+    assert_eq!(get1(&cfg, "save"), "3600 1 300 100 60 10000");
     assert_eq!(
         get1(&cfg, "client-output-buffer-limit"),
         "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"
@@ -1218,7 +1218,7 @@ fn set_is_atomic_and_reports_changes() {
     )
     .is_err());
     assert_eq!(cfg.maxmemory, 0);
-    assert!(set(&mut cfg, &[("timeout", "5"), ("appendonly", "yes")]).is_err());
+    assert!(set(&mut cfg, &[("timeout", "5"), ("tls-port", "6380")]).is_err());
     assert_eq!(cfg.timeout, 0);
 
     let changed = set(
@@ -1340,8 +1340,6 @@ fn param_metadata() {
 fn gated_directives_fail_unless_off() {
     let v = env!("CARGO_PKG_VERSION");
     let cases = [
-        ("appendonly yes", format!("appendonly yes is not supported yet: hematite {v} has no AOF persistence (only 'appendonly no' is accepted)")),
-        ("save 900 1", format!("save 900 1 is not supported yet: hematite {v} has no RDB persistence (only 'save \"\"' is accepted)")),
         ("replicaof 127.0.0.1 6379", format!("replicaof 127.0.0.1 6379 is not supported yet: hematite {v} has no replication (only 'replicaof no one' is accepted)")),
         ("slaveof 127.0.0.1 6379", format!("slaveof 127.0.0.1 6379 is not supported yet: hematite {v} has no replication (only 'replicaof no one' is accepted)")),
         ("cluster-enabled yes", format!("cluster-enabled yes is not supported yet: hematite {v} has no cluster mode (only 'cluster-enabled no' is accepted)")),
@@ -1349,7 +1347,6 @@ fn gated_directives_fail_unless_off() {
         ("tls-port 6380", format!("tls-port 6380 is not supported yet: hematite {v} has no TLS support (only 'tls-port 0' is accepted)")),
         ("aclfile /etc/users.acl", format!("aclfile /etc/users.acl is not supported yet: hematite {v} has no ACL file support (only 'aclfile \"\"' is accepted)")),
         ("min-replicas-to-write 1", format!("min-replicas-to-write 1 is not supported yet: hematite {v} has no replication (only 'min-replicas-to-write 0' is accepted)")),
-        ("shutdown-on-sigterm save", format!("shutdown-on-sigterm save is not supported yet: hematite {v} has no RDB persistence, so it cannot save on shutdown")),
         ("loadmodule /x/mod.so arg", format!("loadmodule /x/mod.so is not supported yet: hematite {v} has no module support")),
         ("user alice on >pw ~* +@all", format!("user is not supported yet: hematite {v} has no ACL users yet (use requirepass)")),
         ("sentinel monitor m 127.0.0.1 6379 2", format!("sentinel is not supported yet: hematite {v} has no Sentinel mode")),
@@ -1374,19 +1371,10 @@ fn gated_directives_fail_unless_off() {
     // CONFIG SET goes through the same gates.
     let mut cfg = Config::default();
     assert_eq!(
-        set(&mut cfg, &[("appendonly", "yes")]),
-        Err(failed("appendonly", &format!("appendonly yes is not supported yet: hematite {v} has no AOF persistence (only 'appendonly no' is accepted)")))
-    );
-    assert_eq!(
-        set(&mut cfg, &[("save", "3600 1")]),
-        Err(failed("save", &format!("save 3600 1 is not supported yet: hematite {v} has no RDB persistence (only 'save \"\"' is accepted)")))
-    );
-    assert_eq!(
         set(&mut cfg, &[("min-slaves-to-write", "2")]),
         Err(failed("min-slaves-to-write", &format!("min-slaves-to-write 2 is not supported yet: hematite {v} has no replication (only 'min-replicas-to-write 0' is accepted)")))
     );
     assert!(set(&mut cfg, &[("tls-port", "6380")]).is_err());
-    assert!(set(&mut cfg, &[("shutdown-on-sigint", "save now")]).is_err());
     assert_eq!(cfg, Config::default());
     let gated: Vec<&str> = params()
         .iter()
@@ -1398,13 +1386,9 @@ fn gated_directives_fail_unless_off() {
         [
             "activedefrag",
             "cluster-enabled",
-            "appendonly",
             "aclfile",
-            "shutdown-on-sigint",
-            "shutdown-on-sigterm",
             "min-replicas-to-write",
             "tls-port",
-            "save",
             "replicaof"
         ]
     );
@@ -2354,8 +2338,8 @@ fn rewrite_aliases_unknown_lines_and_comments() {
         .replace(&cfg.dir, "<DIR>");
     let expected =
         "port 7395\n# ??? foo-bar 1\n# ??? \"unbalanced\nmaxmemory 0\n# indented comment\n\
-                    timeout 0\nsentinel monitor x\n\nuser bob on\ninclude other.conf\nsave \"\"\n\n\
-                    busy-reply-threshold 6000\n\n# Generated by CONFIG REWRITE\ndir \"<DIR>\"\n\
+                    timeout 0\nsentinel monitor x\n\nuser bob on\ninclude other.conf\nsave 3600 1\nsave 300 100\n\
+                    busy-reply-threshold 6000\n\n# Generated by CONFIG REWRITE\ndir \"<DIR>\"\nsave 60 10000\n\
                     latency-tracking-info-percentiles 50 99 99.9\n";
     assert_eq!(text, expected);
 }

@@ -68,6 +68,8 @@ pub mod flag {
     /// specs, as Redis's `populateCommandMovableKeys` does; never written in
     /// a table row).
     pub const MOVABLE_KEYS: u32 = 1 << 19;
+    /// Refused while loading asynchronously (accepted for Redis's tables).
+    pub const NO_ASYNC_LOADING: u32 = 1 << 20;
 
     /// Names in `COMMAND INFO` order.
     pub const NAMES: &[(u32, &str)] = &[
@@ -88,6 +90,7 @@ pub mod flag {
         (NO_AUTH, "no_auth"),
         (MAY_REPLICATE, "may_replicate"),
         (NO_MANDATORY_KEYS, "no_mandatory_keys"),
+        (NO_ASYNC_LOADING, "no_async_loading"),
         (NO_MULTI, "no_multi"),
         (ALLOW_BUSY, "allow_busy"),
         (MOVABLE_KEYS, "movablekeys"),
@@ -230,6 +233,10 @@ pub struct Command {
     pub subcommands: Vec<Command>,
     /// Index into the per-command statistics array.
     pub stat_id: usize,
+    /// The command's own argv is never propagated to the AOF: EXEC and
+    /// the script commands propagate the commands they run instead (Redis
+    /// 7's effects replication).
+    pub effects_only: bool,
 }
 
 impl Command {
@@ -440,6 +447,8 @@ fn build(row: &Row, parent: Option<&str>, names: &mut Vec<String>) -> Command {
         handler: row.handler,
         subcommands,
         stat_id,
+        effects_only: parent.is_none()
+            && matches!(row.name, "exec" | "multi" | "eval" | "evalsha" | "eval_ro" | "evalsha_ro" | "fcall" | "fcall_ro"),
     }
 }
 

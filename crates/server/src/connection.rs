@@ -195,9 +195,15 @@ where
             break 'conn;
         }
 
-        // 2. Write the replies. A write that cannot progress (the client
+        // 2. Write the replies, once the batch's writes reached the AOF as
+        //    far as `appendfsync` promises (group commit: see
+        //    persistence::aof_io). A write that cannot progress (the client
         //    stopped reading) still lets CLIENT KILL and the output limits
         //    close the connection.
+        if sess.aof_target > 0 {
+            let target = std::mem::take(&mut sess.aof_target);
+            shared.aof.wait(target).await;
+        }
         if !out.is_empty() {
             let len = out.len();
             let mut pos = 0;

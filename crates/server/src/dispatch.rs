@@ -7,19 +7,25 @@
 //! 2. check the arity;
 //! 3. check authentication (`-NOAUTH`), unless the command is `no_auth`;
 //! 4. (later issues) ACL permissions, `-OOM` for `denyoom` commands over
-//!    `maxmemory`, `-MISCONF` after a failed save, `-LOADING`;
-//! 5. a RESP2 client in subscribed mode may only (un)subscribe, PING, QUIT
+//!    `maxmemory`;
+//! 5. `-MISCONF` for writes (and PING) while the last background save or
+//!    an AOF write failed;
+//! 6. a RESP2 client in subscribed mode may only (un)subscribe, PING, QUIT
 //!    and RESET;
-//! 6. inside MULTI: `no_multi` commands are refused, everything but
+//! 7. `-LOADING` while the dataset loads, for commands not flagged
+//!    `loading`;
+//! 8. inside MULTI: `no_multi` commands are refused, everything but
 //!    EXEC/DISCARD/MULTI/WATCH/QUIT/RESET is queued (`+QUEUED`); any
 //!    rejection above marks the transaction so EXEC aborts;
-//! 7. call the handler.
+//! 9. call the handler.
 //!
 //! [`call`] owns the side effects of executing: timing, `commandstats`,
 //! error statistics, and CLIENT REPLY OFF/SKIP. Handlers never repeat any of
 //! this; they only parse their arguments, do the work and write a reply.
-//! After a top-level command (not one inside EXEC or a script), [`dispatch`]
-//! turns keys that expired during it into WATCH breaks and notifications,
+//! [`call`] also queues the command's effects for the AOF (see
+//! `persistence::propagate`). After a top-level command (not one inside
+//! EXEC or a script), [`dispatch`] turns keys that expired during it into
+//! WATCH breaks and notifications, writes the execution unit to the AOF,
 //! and serves clients blocked on keys that the command filled.
 
 use crate::command::{flag, table, Command};
@@ -68,8 +74,10 @@ pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) {
     }
     if !ctx.sess.in_exec && !ctx.sess.in_script {
         ctx.st.drain_expired();
+        end_unit(ctx);
         if !ctx.st.blocking.is_empty() && ctx.st.stats.dirty != dirty_before {
             crate::commands::blocking::serve_ready(ctx.st, ctx.shared, ctx.now_ms);
+            end_unit(ctx);
         }
     }
     match ctx.sess.reply_mode {
@@ -108,6 +116,9 @@ fn check<'t>(ctx: &mut Ctx, argv: &[Bytes]) -> Result<&'t Command, (CmdError, Op
     if !ctx.sess.authenticated && !cmd.has(flag::NO_AUTH) && ctx.st.config.requirepass.is_some() {
         return Err((CmdError::NoAuth, Some(cmd)));
     }
+    if let Some(err) = deny_write(ctx, cmd) {
+        return Err((err, Some(cmd)));
+    }
     if ctx.sess.subs.active() && !ctx.out.resp3() && !crate::commands::pubsub::allowed_in_subscribed_context(cmd.name) {
         return Err((
             CmdError::err(format!(
@@ -117,10 +128,31 @@ fn check<'t>(ctx: &mut Ctx, argv: &[Bytes]) -> Result<&'t Command, (CmdError, Op
             Some(cmd),
         ));
     }
+    if !cmd.has(flag::LOADING) && ctx.shared.loading.load(std::sync::atomic::Ordering::Acquire) && ctx.sess.id != u64::MAX {
+        return Err((CmdError::coded("LOADING Redis is loading the dataset in memory"), Some(cmd)));
+    }
     if ctx.sess.multi.is_some() && cmd.has(flag::NO_MULTI) {
         return Err((CmdError::err("Command not allowed inside a transaction"), Some(cmd)));
     }
     Ok(cmd)
+}
+
+/// `-MISCONF` for a write command (or PING) while persistence fails
+/// (Redis's `writeCommandsDeniedByDiskError`).
+fn deny_write(ctx: &Ctx, cmd: &Command) -> Option<CmdError> {
+    if !cmd.has(flag::WRITE) && cmd.name != "ping" {
+        return None;
+    }
+    crate::persistence::deny_writes(ctx.st, ctx.shared)
+}
+
+/// Ends an execution unit: its commands go to the AOF, and the client's
+/// replies will wait for them (see `persistence::aof_io`).
+fn end_unit(ctx: &mut Ctx) {
+    let off = crate::persistence::propagate::flush(ctx.st, &ctx.shared.aof, ctx.now_ms);
+    if off > 0 {
+        ctx.sess.aof_target = off;
+    }
 }
 
 /// Redis's unknown-command text: the name and the first arguments, each
@@ -145,7 +177,10 @@ fn unknown_command(argv: &[Bytes]) -> CmdError {
 pub fn call(ctx: &mut Ctx, cmd: &'static Command, argv: &[Bytes]) {
     let start = Instant::now();
     ctx.cmd = Some(cmd);
+    let dirty_before = ctx.st.stats.dirty;
+    let saved = ctx.st.prop.take_replacement();
     let result = (cmd.handler)(ctx, argv);
+    crate::persistence::propagate::after_call(ctx, cmd, argv, dirty_before, saved);
     let usec = start.elapsed().as_micros() as u64;
     let stats = &mut ctx.st.stats;
     stats.total_commands_processed += 1;

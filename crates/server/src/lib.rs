@@ -17,6 +17,7 @@ pub mod connection;
 pub mod dispatch;
 pub mod error;
 pub mod log;
+pub mod persistence;
 pub mod scripting;
 pub mod server;
 pub mod state;

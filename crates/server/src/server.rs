@@ -192,17 +192,46 @@ async fn main_loop(shared: Arc<Shared>) -> i32 {
         }
     }
     tracing::info!("Ready to accept connections tcp");
+    shared.aof.start_thread();
     tokio::spawn(cron(shared.clone()));
 
+    // Load the dataset while already listening: clients get -LOADING
+    // meanwhile (see persistence::load).
+    let loader = shared.clone();
+    let loaded = tokio::task::spawn_blocking(move || crate::persistence::load::load_on_startup(&loader));
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
-    tokio::select! {
-        _ = shared.shutdown.notified() => {}
-        _ = async { match sigterm.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => {
-            tracing::warn!("Received SIGTERM scheduling shutdown...");
-        }
-        _ = async { match sigint.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => {
-            tracing::warn!("Received SIGINT scheduling shutdown...");
+    tokio::pin!(loaded);
+    let mut loading = true;
+    loop {
+        tokio::select! {
+            r = &mut loaded, if loading => {
+                loading = false;
+                match r {
+                    Ok(Ok(())) => continue,
+                    Ok(Err(e)) => {
+                        tracing::warn!("{e}");
+                        return 1;
+                    }
+                    Err(e) => {
+                        tracing::warn!("The loader failed: {e}");
+                        return 1;
+                    }
+                }
+            }
+            _ = shared.shutdown.notified() => break,
+            _ = async { match sigterm.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => {
+                tracing::warn!("Received SIGTERM scheduling shutdown...");
+                if signal_shutdown(&shared, true).await {
+                    break;
+                }
+            }
+            _ = async { match sigint.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => {
+                tracing::warn!("Received SIGINT scheduling shutdown...");
+                if signal_shutdown(&shared, false).await {
+                    break;
+                }
+            }
         }
     }
     tracing::warn!("User requested shutdown...");
@@ -218,6 +247,33 @@ async fn main_loop(shared: Arc<Shared>) -> i32 {
     }
     tracing::warn!("hematite is now ready to exit, bye bye...");
     0
+}
+
+/// What SIGTERM / SIGINT do (`shutdown-on-sigterm`, `shutdown-on-sigint`):
+/// save when asked or when save points exist, flush the AOF. Returns
+/// false if the shutdown must not happen (the save failed without FORCE).
+async fn signal_shutdown(shared: &Shared, term: bool) -> bool {
+    use hematite_config::{SHUTDOWN_FORCE, SHUTDOWN_NOSAVE, SHUTDOWN_SAVE};
+    let mut st = shared.lock_async().await;
+    if shared.loading.load(Ordering::Relaxed) {
+        return true;
+    }
+    let flags = if term { st.config.shutdown_on_sigterm } else { st.config.shutdown_on_sigint };
+    let save = if flags & SHUTDOWN_SAVE != 0 {
+        Some(true)
+    } else if flags & SHUTDOWN_NOSAVE != 0 {
+        Some(false)
+    } else {
+        None
+    };
+    match crate::persistence::prepare_shutdown(&mut st, shared, save) {
+        Ok(()) => true,
+        Err(_) if flags & SHUTDOWN_FORCE != 0 => true,
+        Err(_) => {
+            tracing::warn!("Errors trying to shut down the server. Check the logs for more information.");
+            false
+        }
+    }
 }
 
 /// Spawns the accept loops for `listeners`, replacing any running ones.
@@ -328,7 +384,8 @@ async fn cron(shared: Arc<Shared>) {
         tick += 1;
         let now = crate::clock::now_ms();
         let mut st = shared.lock_async().await;
-        if st.active_expire_enabled {
+        let loading = shared.loading.load(Ordering::Relaxed);
+        if st.active_expire_enabled && !loading {
             // The slow cycle may use 25% of the tick period (Redis's
             // ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC).
             let effort = st.config.active_expire_effort;
@@ -336,6 +393,8 @@ async fn cron(shared: Arc<Shared>) {
             st.ks.active_expire_cycle(now, budget, effort);
         }
         st.drain_expired();
+        crate::persistence::propagate::flush(&mut st, &shared.aof, now);
+        crate::persistence::cron(&mut st, &shared);
         // Incremental rehashing gets up to 1 ms per tick.
         let deadline = std::time::Instant::now() + Duration::from_millis(1);
         for db in st.ks.dbs.iter_mut() {

@@ -187,6 +187,10 @@ pub struct State {
     pub pubsub: crate::commands::pubsub::Registry,
     /// Clients parked by blocking commands.
     pub blocking: crate::commands::blocking::Registry,
+    /// Commands of the current execution unit, for the AOF.
+    pub prop: crate::persistence::propagate::Propagation,
+    /// Saves, the AOF and their counters.
+    pub persist: crate::persistence::Persistence,
 }
 
 /// The state shared by all tasks.
@@ -241,6 +245,12 @@ pub struct Shared {
     pub me: std::sync::OnceLock<std::sync::Weak<Shared>>,
     /// Lua engine and the lock-free busy-script flags.
     pub script: crate::scripting::ScriptShared,
+    /// The AOF writer (outside the lock: connections wait on it).
+    pub aof: Arc<crate::persistence::aof_io::AofIo>,
+    /// The dataset is being loaded (`-LOADING` to most commands).
+    pub loading: AtomicBool,
+    /// Loading progress for INFO.
+    pub loading_info: crate::persistence::load::LoadingInfo,
 }
 
 /// Paths reported in INFO server.
@@ -281,6 +291,8 @@ impl Shared {
                 watches: Default::default(),
                 pubsub: Default::default(),
                 blocking: Default::default(),
+                prop: Default::default(),
+                persist: crate::persistence::Persistence::new(crate::clock::now_ms() / 1000),
             }),
             connected: AtomicUsize::new(0),
             next_client_id: AtomicU64::new(1),
@@ -299,6 +311,9 @@ impl Shared {
             listeners: parking_lot::Mutex::new(Vec::new()),
             me: std::sync::OnceLock::new(),
             script: Default::default(),
+            aof: Default::default(),
+            loading: AtomicBool::new(false),
+            loading_info: Default::default(),
         };
         shared.timeout_secs.store(shared.state.lock().config.timeout, Ordering::Relaxed);
         Arc::new(shared)
@@ -337,6 +352,8 @@ impl State {
         if self.ks.counters.expired_log.is_empty() {
             return;
         }
+        crate::persistence::propagate::queue_expired(self);
+        self.prop.expired_log_taken();
         let log = std::mem::take(&mut self.ks.counters.expired_log);
         for (db, key) in &log {
             self.watches.touch(*db, key);

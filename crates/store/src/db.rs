@@ -54,6 +54,10 @@ pub struct Counters {
     pub expired_log: Vec<(usize, Key)>,
     /// Whether `expired_log` should be filled (only when someone consumes it).
     pub log_expired: bool,
+    /// The dataset is being loaded: keys are not expired on lookup (a
+    /// replayed AOF must see the keys its commands saw), as Redis's
+    /// `expireIfNeeded` does while loading.
+    pub loading: bool,
 }
 
 impl Db {
@@ -100,7 +104,7 @@ impl Db {
     /// clock is not updated (see [`Db::touch`]).
     #[inline]
     pub fn get(&mut self, key: &[u8], now_ms: i64, counters: &mut Counters, idx: usize) -> Option<&Object> {
-        if self.expire_if_needed(key, now_ms) {
+        if !counters.loading && self.expire_if_needed(key, now_ms) {
             counters.note_expired(idx, key);
             return None;
         }
@@ -110,7 +114,7 @@ impl Db {
     /// Looks a key up for modification, expiring it first if needed.
     #[inline]
     pub fn get_mut(&mut self, key: &[u8], now_ms: i64, counters: &mut Counters, idx: usize) -> Option<&mut Object> {
-        if self.expire_if_needed(key, now_ms) {
+        if !counters.loading && self.expire_if_needed(key, now_ms) {
             counters.note_expired(idx, key);
             return None;
         }

@@ -266,7 +266,10 @@ pub fn serve_ready(st: &mut State, shared: &Shared, now_ms: i64) {
                 let mut out = ReplyBuf::new();
                 out.proto = if resp3 { Protocol::Resp3 } else { Protocol::Resp2 };
                 let mut ctx = Ctx { st: &mut *st, sess: &mut sess, out: &mut out, now_ms, cmd: Some(cmd), shared };
+                let dirty_before = ctx.st.stats.dirty;
+                let saved = ctx.st.prop.take_replacement();
                 let result = (cmd.handler)(&mut ctx, &argv);
+                crate::persistence::propagate::after_call(&mut ctx, cmd, &argv, dirty_before, saved);
                 if let Err(e) = &result {
                     crate::dispatch::reply_error(&mut ctx, e);
                 } else if ctx.sess.block.is_some() {

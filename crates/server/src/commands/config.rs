@@ -61,6 +61,16 @@ fn apply_changes(ctx: &mut Ctx, changed: &[&'static str]) -> Result<(), (&'stati
     if changed.contains(&"dir") {
         std::env::set_current_dir(&ctx.st.config.dir).map_err(|e| ("dir", e.to_string()))?;
     }
+    if changed.contains(&"appendonly") {
+        if ctx.st.config.appendonly {
+            crate::persistence::aof::enable(ctx.st, ctx.shared).map_err(|e| ("appendonly", e))?;
+        } else {
+            crate::persistence::aof::disable(ctx.st, ctx.shared);
+        }
+    }
+    if changed.contains(&"appendfsync") || changed.contains(&"no-appendfsync-on-rewrite") {
+        crate::persistence::aof::apply_config(ctx.st, ctx.shared);
+    }
     let port_changed = changed.contains(&"port");
     if port_changed || changed.contains(&"bind") {
         match crate::server::rebind(ctx.shared, &ctx.st.config) {

@@ -4,8 +4,8 @@
 //! Figures are real: memory comes from the allocator's statistics
 //! (jemalloc's `stats.allocated`, refreshed by advancing its epoch) and the
 //! kernel (`/proc/self/statm` for RSS); CPU time from `getrusage`. Fields of
-//! subsystems hematite does not have yet (replication, persistence) report
-//! the values Redis reports when those subsystems are idle or disabled.
+//! subsystems hematite does not have yet (replication) report the values
+//! Redis reports when those subsystems are idle or disabled.
 
 use super::connection::REDIS_VERSION;
 use super::Ctx;
@@ -244,15 +244,23 @@ fn section(ctx: &mut Ctx, name: &str, t: &mut String) {
             f!("mem_clients_slaves:0");
             f!("mem_clients_normal:{clients_mem}");
             f!("mem_cluster_links:0");
-            f!("mem_aof_buffer:0");
+            f!("mem_aof_buffer:{}", shared.aof.buffered());
             f!("mem_allocator:jemalloc-5.3.0");
             f!("active_defrag_running:0");
             f!("lazyfree_pending_objects:0");
             f!("lazyfreed_objects:0");
         }
         "persistence" => {
+            let p = &st.persist;
+            let loading = shared.loading.load(Ordering::Relaxed);
+            let now_s = crate::clock::now_ms() / 1000;
+            let child_secs = |rdb: bool| match &p.child {
+                Some(c) if rdb == matches!(c.kind, crate::persistence::ChildKind::Rdb) => c.started.elapsed().as_secs() as i64,
+                _ => -1,
+            };
+            let ok = |b: bool| if b { "ok" } else { "err" };
             f!("# Persistence");
-            f!("loading:0");
+            f!("loading:{}", loading as u8);
             f!("async_loading:0");
             f!("current_cow_peak:0");
             f!("current_cow_size:0");
@@ -261,27 +269,51 @@ fn section(ctx: &mut Ctx, name: &str, t: &mut String) {
             f!("current_save_keys_processed:0");
             f!("current_save_keys_total:0");
             f!("rdb_changes_since_last_save:{}", st.stats.dirty);
-            f!("rdb_bgsave_in_progress:0");
-            f!("rdb_last_save_time:{}", shared.started_unix_ms / 1000);
-            f!("rdb_last_bgsave_status:ok");
-            f!("rdb_last_bgsave_time_sec:-1");
-            f!("rdb_current_bgsave_time_sec:-1");
-            f!("rdb_saves:0");
-            f!("rdb_last_cow_size:0");
-            f!("rdb_last_load_keys_expired:0");
-            f!("rdb_last_load_keys_loaded:0");
-            f!("aof_enabled:0");
-            f!("aof_rewrite_in_progress:0");
-            f!("aof_rewrite_scheduled:0");
-            f!("aof_last_rewrite_time_sec:-1");
-            f!("aof_current_rewrite_time_sec:-1");
-            f!("aof_last_bgrewrite_status:ok");
-            f!("aof_rewrites:0");
-            f!("aof_rewrites_consecutive_failures:0");
-            f!("aof_last_write_status:ok");
-            f!("aof_last_cow_size:0");
+            f!("rdb_bgsave_in_progress:{}", p.rdb_child() as u8);
+            f!("rdb_last_save_time:{}", p.last_save);
+            f!("rdb_last_bgsave_status:{}", ok(p.last_bgsave_ok));
+            f!("rdb_last_bgsave_time_sec:{}", p.last_bgsave_secs);
+            f!("rdb_current_bgsave_time_sec:{}", child_secs(true));
+            f!("rdb_saves:{}", p.rdb_saves);
+            f!("rdb_last_cow_size:{}", p.rdb_last_cow);
+            f!("rdb_last_load_keys_expired:{}", p.loaded_expired);
+            f!("rdb_last_load_keys_loaded:{}", p.loaded_keys);
+            let a = &p.aof;
+            f!("aof_enabled:{}", a.enabled() as u8);
+            f!("aof_rewrite_in_progress:{}", p.aof_child() as u8);
+            f!("aof_rewrite_scheduled:{}", a.rewrite_scheduled as u8);
+            f!("aof_last_rewrite_time_sec:{}", a.last_rewrite_secs);
+            f!("aof_current_rewrite_time_sec:{}", child_secs(false));
+            f!("aof_last_bgrewrite_status:{}", ok(a.last_bgrewrite_ok));
+            f!("aof_rewrites:{}", a.rewrites);
+            f!("aof_rewrites_consecutive_failures:{}", a.consecutive_failures);
+            f!("aof_last_write_status:{}", ok(!a.enabled() || shared.aof.error().is_none()));
+            f!("aof_last_cow_size:{}", a.last_cow);
             f!("module_fork_in_progress:0");
             f!("module_fork_last_cow_size:0");
+            if a.enabled() {
+                f!("aof_current_size:{}", a.current_size(shared));
+                f!("aof_base_size:{}", a.base_size);
+                f!("aof_pending_rewrite:{}", a.rewrite_scheduled as u8);
+                f!("aof_buffer_length:{}", shared.aof.buffered());
+                f!("aof_pending_bio_fsync:0");
+                f!("aof_delayed_fsync:0");
+            }
+            if loading {
+                let li = &shared.loading_info;
+                let start = li.start.load(Ordering::Relaxed);
+                let total = li.total_bytes.load(Ordering::Relaxed);
+                let done = li.loaded_bytes.load(Ordering::Relaxed);
+                let perc = if total > 0 { done as f64 * 100.0 / total as f64 } else { 0.0 };
+                let elapsed = (now_s - start).max(0);
+                let eta = if elapsed == 0 || done == 0 { 1 } else { ((total.saturating_sub(done)) as f64 / (done as f64 / elapsed as f64)) as i64 };
+                f!("loading_start_time:{start}");
+                f!("loading_total_bytes:{total}");
+                f!("loading_rdb_used_mem:0");
+                f!("loading_loaded_bytes:{done}");
+                f!("loading_loaded_perc:{perc:.2}");
+                f!("loading_eta_seconds:{eta}");
+            }
         }
         "stats" => {
             let s = &st.stats;

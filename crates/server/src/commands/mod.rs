@@ -18,6 +18,7 @@ pub mod keys;
 pub mod lists;
 pub mod meta;
 pub mod multi;
+pub mod persistence;
 pub mod pubsub;
 pub mod scripting;
 pub mod server;
@@ -67,6 +68,9 @@ pub struct Session {
     /// Set by a blocking handler that found no data (see
     /// [`blocking::BlockRequest`]); the connection parks the client.
     pub block: Option<blocking::BlockRequest>,
+    /// The AOF offset this client's last writes end at; its replies wait
+    /// until the AOF got that far (see `persistence::aof_io`).
+    pub aof_target: u64,
 }
 
 impl Session {
@@ -87,6 +91,7 @@ impl Session {
             watched: Vec::new(),
             subs: pubsub::Subscriptions::default(),
             block: None,
+            aof_target: 0,
         }
     }
 }
@@ -393,6 +398,7 @@ pub static TABLES: &[&[Row]] = &[
     multi::ROWS,
     pubsub::ROWS,
     scripting::ROWS,
+    persistence::ROWS,
 ];
 
 /// Connection, string, key and server commands.

@@ -325,13 +325,15 @@ fn protected_allowed(ctx: &Ctx, setting: ProtectedAction) -> bool {
 
 /// `SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]`
 pub fn shutdown(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
-    let (mut save, mut nosave, mut abort) = (false, false, false);
+    let (mut save, mut nosave, mut abort, mut force) = (false, false, false, false);
     for a in &argv[1..] {
         if is(a, "nosave") {
             nosave = true;
         } else if is(a, "save") {
             save = true;
-        } else if is(a, "now") || is(a, "force") {
+        } else if is(a, "now") {
+        } else if is(a, "force") {
+            force = true;
         } else if is(a, "abort") {
             abort = true;
         } else {
@@ -344,13 +346,19 @@ pub fn shutdown(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     if abort {
         return Err(CmdError::err("No shutdown in progress."));
     }
-    if save {
-        // There is no persistence yet, so a requested save cannot happen;
-        // refuse rather than exit pretending the data was saved.
-        tracing::warn!("SHUTDOWN SAVE refused: this hematite build has no RDB persistence");
+    tracing::warn!("User requested shutdown...");
+    let wanted = if save {
+        Some(true)
+    } else if nosave {
+        Some(false)
+    } else {
+        None
+    };
+    // While loading, nothing is saved (the dataset is incomplete).
+    let wanted = if ctx.shared.loading.load(std::sync::atomic::Ordering::Relaxed) { Some(false) } else { wanted };
+    if crate::persistence::prepare_shutdown(ctx.st, ctx.shared, wanted).is_err() && !force {
         return Err(CmdError::err("Errors trying to SHUTDOWN. Check logs."));
     }
-    tracing::warn!("User requested shutdown...");
     ctx.st.shutdown_requested = true;
     ctx.shared.shutdown.notify_one();
     ctx.sess.close_after_reply = true;
