@@ -236,7 +236,7 @@ fn unknown_directive_fails_startup_naming_the_line() {
 
 #[test]
 fn unsupported_feature_fails_startup() {
-    for args in [&["--appendonly", "yes"][..], &["--save", "900 1"][..]] {
+    for args in [&["--replicaof", "127.0.0.1 6379"][..], &["--cluster-enabled", "yes"][..]] {
         let out = Command::new(env!("CARGO_BIN_EXE_hematite")).arg("server").args(args).arg("--port").arg("0").output().unwrap();
         assert!(!out.status.success(), "{args:?} was accepted");
     }

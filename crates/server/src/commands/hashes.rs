@@ -259,6 +259,11 @@ pub fn hincrbyfloat(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     ctx.out.bulk(&new);
     ctx.changed(notify::HASH, "hincrbyfloat", key);
     ctx.dirty(1);
+    // The AOF gets the result, not the float arithmetic.
+    if ctx.propagating() {
+        let argv = crate::persistence::propagate::argv(&[b"HSET", key, &argv[2], &new]);
+        ctx.propagate_as(vec![argv]);
+    }
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! Generic keyspace commands (Redis's `db.c` and `expire.c` commands).
 
+use crate::persistence::propagate::argv as argv_of;
 use super::{arg_i64, is, Ctx};
 use crate::command::Row;
 use crate::error::{CmdError, CmdResult};
@@ -478,12 +479,20 @@ fn expire_generic(ctx: &mut Ctx, argv: &[Bytes], base: i64, seconds: bool) -> Cm
         ctx.out.int(0);
         return Ok(());
     }
-    if when <= ctx.now_ms {
+    // While loading an AOF, a deadline in the past is kept as is (Redis's
+    // checkAlreadyExpired): later commands of the file saw the key.
+    if when <= ctx.now_ms && !ctx.st.ks.counters.loading {
         ctx.db().remove(key);
         ctx.changed(notify::GENERIC, "del", key);
+        if ctx.propagating() {
+            ctx.propagate_as(vec![argv_of(&[b"DEL", key])]);
+        }
     } else {
         ctx.db().set_expire(key, when);
         ctx.changed(notify::GENERIC, "expire", key);
+        if ctx.propagating() {
+            ctx.propagate_as(vec![argv_of(&[b"PEXPIREAT", key, when.to_string().as_bytes()])]);
+        }
     }
     ctx.dirty(1);
     ctx.out.int(1);

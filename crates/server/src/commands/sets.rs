@@ -8,6 +8,7 @@
 //! as an intset, so an all-integer result is replied in ascending order, as
 //! Redis replies it.
 
+use crate::persistence::propagate::argv as argv_of;
 use super::hashes::{parse_scan_opts, reply_scan};
 use super::keys::parse_cursor;
 use super::{arg_i64, is, Ctx};
@@ -401,6 +402,9 @@ pub fn spop(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     };
     let m = set.pop_random().expect("stored sets are not empty");
     let emptied = set.is_empty();
+    if ctx.propagating() {
+        ctx.propagate_as(vec![argv_of(&[b"SREM", key, &m])]);
+    }
     ctx.notify(notify::SET, "spop", key);
     ctx.out.bulk(&m);
     if emptied {
@@ -433,6 +437,9 @@ fn spop_count(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         // The whole set, replied the way SUNION would reply it.
         let all = union_diff(ctx, &argv[1..2], Op::Union);
         reply_members(ctx.out, &all.members());
+        if ctx.propagating() {
+            ctx.propagate_as(vec![argv_of(&[b"DEL", key])]);
+        }
         ctx.db().remove(key);
         ctx.notify(notify::GENERIC, "del", key);
         ctx.signal(key);
@@ -457,6 +464,18 @@ fn spop_count(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         *set = kept.expect("remaining > 0");
     }
     reply_members(ctx.out, &popped);
+    if ctx.propagating() {
+        // Like Redis, in SREMs of at most 1024 members.
+        let cmds = popped
+            .chunks(1024)
+            .map(|c| {
+                let mut v = argv_of(&[b"SREM", key]);
+                v.extend(c.iter().map(|m| Bytes::copy_from_slice(m)));
+                v
+            })
+            .collect();
+        ctx.propagate_as(cmds);
+    }
     ctx.signal(key);
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! semantics. Argument validation happens in the same order as in Redis, so
 //! a command with several problems reports the same one.
 
+use crate::persistence::propagate::argv as argv_of;
 use super::{arg_i64, is, Ctx};
 use crate::error::{CmdError, CmdResult};
 use bytes::Bytes;
@@ -132,6 +133,10 @@ fn set_generic(ctx: &mut Ctx, key: &[u8], val: &[u8], o: &SetOpts, ok: Option<i6
     if let Some(when) = deadline {
         ctx.db().set_expire(key, when);
         ctx.notify(notify::GENERIC, "expire", key);
+        // Relative TTLs reach the AOF as an absolute deadline.
+        if ctx.propagating() {
+            ctx.propagate_as(vec![argv_of(&[b"SET", key, val, b"PXAT", when.to_string().as_bytes()])]);
+        }
     }
     if !o.get {
         match ok {
@@ -177,6 +182,9 @@ pub fn getdel(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     get(ctx, argv)?;
     if ctx.st.ks.dbs[ctx.sess.db].dict.contains_key(&argv[1][..]) && ctx.delete(&argv[1]) {
         ctx.changed(notify::GENERIC, "del", &argv[1]);
+        if ctx.propagating() {
+            ctx.propagate_as(vec![argv_of(&[b"DEL", &argv[1]])]);
+        }
     }
     Ok(())
 }
@@ -198,16 +206,25 @@ pub fn getex(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         Some((when, kind)) if matches!(kind, ExpireKind::ExAt | ExpireKind::PxAt) && when <= ctx.now_ms => {
             ctx.delete(key);
             ctx.changed(notify::GENERIC, "del", key);
+            if ctx.propagating() {
+                ctx.propagate_as(vec![argv_of(&[b"DEL", key])]);
+            }
         }
         Some((when, _)) => {
             ctx.db().set_expire(key, when);
             ctx.changed(notify::GENERIC, "expire", key);
             ctx.dirty(1);
+            if ctx.propagating() {
+                ctx.propagate_as(vec![argv_of(&[b"PEXPIREAT", key, when.to_string().as_bytes()])]);
+            }
         }
         None if o.persist => {
             if ctx.db().persist(key) {
                 ctx.changed(notify::GENERIC, "persist", key);
                 ctx.dirty(1);
+                if ctx.propagating() {
+                    ctx.propagate_as(vec![argv_of(&[b"PERSIST", key])]);
+                }
             }
         }
         None => {}
@@ -377,6 +394,10 @@ pub fn incrbyfloat(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     }
     ctx.changed(notify::STRING, "incrbyfloat", key);
     ctx.dirty(1);
+    // The AOF gets the result, not the float arithmetic.
+    if ctx.propagating() {
+        ctx.propagate_as(vec![argv_of(&[b"SET", key, &new, b"KEEPTTL"])]);
+    }
     ctx.out.bulk(&new);
     Ok(())
 }
