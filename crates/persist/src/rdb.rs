@@ -1,1 +1,0 @@
-//! The RDB format (to be written).
