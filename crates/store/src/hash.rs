@@ -403,6 +403,25 @@ impl Hash {
         Self::default()
     }
 
+    /// An empty hashtable-encoded hash with room for `capacity` fields
+    /// (bulk loading of a hash known to be large).
+    pub fn new_table(capacity: usize) -> Self {
+        Hash { repr: Repr::Table(Box::new(Dict::with_capacity(capacity))) }
+    }
+
+    /// Appends a field the caller knows is absent, without looking it up
+    /// and without converting (bulk loading, where duplicates were ruled
+    /// out beforehand): a listpack gets the pair at its end, a hashtable
+    /// inserts it.
+    pub fn push_unique(&mut self, field: &[u8], value: &[u8]) {
+        match &mut self.repr {
+            Repr::Listpack(lp) => lp.push(field, value),
+            Repr::Table(d) => {
+                d.insert(Entry::new(field, value), ());
+            }
+        }
+    }
+
     /// Number of fields.
     pub fn len(&self) -> usize {
         match &self.repr {

@@ -739,6 +739,28 @@ impl List {
         Iter { list: self, node: ni, off: self.nodes[ni].offset(k), remaining: end - start + 1 }
     }
 
+    /// The nodes' entry bytes and element counts, head to tail (for
+    /// serialisers: the entries are listpack entries, see the module docs).
+    pub fn raw_nodes(&self) -> impl Iterator<Item = (&[u8], usize)> + '_ {
+        self.nodes.iter().map(|n| (&n.buf[..], n.count as usize))
+    }
+
+    /// Appends a whole node at the tail (bulk loading). `entries` must hold
+    /// exactly `count` (at least one) well-formed entries in this module's
+    /// format, each with the backlen size this module computes; the caller
+    /// validates that, since the other operations trust it.
+    pub fn push_raw_node(&mut self, entries: Vec<u8>, count: usize) {
+        debug_assert!(count > 0 && !entries.is_empty());
+        self.len += count;
+        self.nodes.push_back(Node { buf: entries, count: count as u32 });
+    }
+
+    /// The backlen size (in bytes) this module gives an entry whose header
+    /// and payload take `l` bytes (see the module docs).
+    pub fn entry_backlen_size(l: usize) -> usize {
+        backlen_size(l)
+    }
+
     /// Every element, head to tail.
     pub fn iter(&self) -> Iter<'_> {
         Iter { list: self, node: 0, off: 0, remaining: self.len }

@@ -226,6 +226,49 @@ impl Set {
         }
     }
 
+    /// An empty hashtable-encoded set with room for `capacity` members
+    /// (bulk loading of a set known to be large).
+    pub fn new_table(capacity: usize) -> Self {
+        Set { repr: Repr::Table(Box::new(Dict::with_capacity(capacity))) }
+    }
+
+    /// An intset of the given element width (2, 4 or 8 bytes) holding
+    /// `ints`, which the caller guarantees are strictly ascending and fit
+    /// the width (bulk loading of a serialised intset, keeping its width).
+    /// `None` for a bad width or a value that does not fit it.
+    pub fn from_sorted_ints(width: usize, ints: &[i64]) -> Option<Self> {
+        debug_assert!(ints.windows(2).all(|w| w[0] < w[1]));
+        let is = match width {
+            2 => IntSet::W16(ints.iter().map(|&x| i16::try_from(x).ok()).collect::<Option<_>>()?),
+            4 => IntSet::W32(ints.iter().map(|&x| i32::try_from(x).ok()).collect::<Option<_>>()?),
+            8 => IntSet::W64(ints.to_vec()),
+            _ => return None,
+        };
+        Some(Set { repr: Repr::Ints(is) })
+    }
+
+    /// Appends the intset in Redis's serialised form (`encoding` u32 LE =
+    /// element width in bytes, `length` u32 LE, the elements ascending in
+    /// little endian) and returns true; false (nothing written) for a
+    /// hashtable set.
+    pub fn write_intset_blob(&self, out: &mut Vec<u8>) -> bool {
+        let Repr::Ints(is) = &self.repr else { return false };
+        let width: u32 = match is {
+            IntSet::W16(_) => 2,
+            IntSet::W32(_) => 4,
+            IntSet::W64(_) => 8,
+        };
+        out.reserve(8 + width as usize * is.len());
+        out.extend_from_slice(&width.to_le_bytes());
+        out.extend_from_slice(&(is.len() as u32).to_le_bytes());
+        match is {
+            IntSet::W16(v) => v.iter().for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
+            IntSet::W32(v) => v.iter().for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
+            IntSet::W64(v) => v.iter().for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
+        }
+        true
+    }
+
     /// Number of members.
     pub fn len(&self) -> usize {
         match &self.repr {

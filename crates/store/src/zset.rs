@@ -875,6 +875,17 @@ impl ZSet {
         }
     }
 
+    /// Appends `member` with `score` at the end of a listpack-encoded
+    /// sorted set (bulk loading): the caller guarantees it sorts after
+    /// every current member and is not present. On a skiplist it is a
+    /// plain insert.
+    pub fn push_greatest(&mut self, member: &[u8], score: f64) {
+        match &mut self.enc {
+            Enc::Listpack(lp) => lp.append(member, score),
+            Enc::Skiplist(sl) => sl.insert(member, score),
+        }
+    }
+
     /// Number of members.
     pub fn len(&self) -> usize {
         match &self.enc {
