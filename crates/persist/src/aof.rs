@@ -1,1 +1,0 @@
-//! The multi-part AOF (to be written).

@@ -1,0 +1,1 @@
+//! `hematite check-aof` (placeholder while being written).
