@@ -31,13 +31,20 @@
 //! command right after an RDB preamble is cut back to the end of the RDB
 //! (Redis cuts back to offset 0, losing the preamble).
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 
 use super::dir::AofDir;
 use super::manifest::{FileKind, Manifest};
 use super::{io_err, AofError};
+
+/// Reads an RDB (preamble or base) from the reader, stopping right after its
+/// checksum; `Err` carries the reason it is not loadable.
+pub type RdbHook<'a> = dyn FnMut(&mut dyn BufRead) -> Result<(), String> + 'a;
+
+/// Replays one command (`argv[0]` is the name); `Err` stops loading.
+pub type CommandHook<'a> = dyn FnMut(&[Vec<u8>]) -> Result<(), String> + 'a;
 
 /// How to load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -244,8 +251,8 @@ pub fn load(
     dir: &AofDir,
     manifest: &Manifest,
     opts: LoadOptions,
-    on_rdb: &mut dyn FnMut(&mut dyn BufRead) -> Result<(), String>,
-    on_command: &mut dyn FnMut(&[Vec<u8>]) -> Result<(), String>,
+    on_rdb: &mut RdbHook,
+    on_command: &mut CommandHook,
     on_progress: &mut dyn FnMut(&LoadProgress),
 ) -> Result<LoadReport, AofError> {
     let files: Vec<_> = manifest.load_order().collect();
@@ -294,7 +301,7 @@ pub fn load(
             on_rdb(&mut r).map_err(|message| AofError::Rdb { file: f.name.clone(), legacy: f.name == dir.filename, message })?;
         }
         let start_commands = report.commands;
-        let ending = replay(&mut r, size, &f.name, &mut report, on_command, &mut |pos, commands| {
+        let ending = replay(&mut r, size, &mut report, on_command, &mut |pos, commands| {
             progress.file_bytes = pos;
             progress.commands = commands;
             let done = progress.loaded_bytes + pos;
@@ -363,9 +370,8 @@ impl From<io::Error> for ReplayError {
 fn replay<R: BufRead>(
     r: &mut PosReader<R>,
     size: u64,
-    _name: &str,
     report: &mut LoadReport,
-    on_command: &mut dyn FnMut(&[Vec<u8>]) -> Result<(), String>,
+    on_command: &mut CommandHook,
     tick: &mut dyn FnMut(u64, u64),
 ) -> Result<Ending, ReplayError> {
     let mut valid_up_to = r.pos;
@@ -467,14 +473,12 @@ pub fn total_size(dir: &AofDir, manifest: &Manifest) -> Result<u64, AofError> {
     manifest.load_order().try_fold(0u64, |acc, f| Ok(acc + dir.file_size(&f.name)?))
 }
 
-#[allow(dead_code)]
-fn _assert_send(_: &fs::File) {}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::aof::encode::{encode_command, timestamp_annotation};
     use crate::aof::testutil::{copy_sample, scratch};
+    use std::fs;
 
     type Seen = Vec<Vec<Vec<u8>>>;
 

@@ -38,7 +38,7 @@ pub mod manifest;
 pub use check::{check, check_with_input, CheckOptions};
 pub use dir::AofDir;
 pub use encode::{encode_command, timestamp_annotation};
-pub use load::{load, FileReport, LoadOptions, LoadProgress, LoadReport, Truncation};
+pub use load::{load, total_size, CommandHook, FileReport, LoadOptions, LoadProgress, LoadReport, RdbHook, Truncation};
 pub use manifest::{AofFile, FileKind, Manifest, ManifestError, ManifestErrorKind};
 
 use std::fmt;
