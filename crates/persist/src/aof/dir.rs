@@ -422,6 +422,24 @@ mod tests {
     }
 
     #[test]
+    fn legacy_upgrade_then_start_matches_redis() {
+        let root = scratch("dir-upgrade-start");
+        fs::write(root.join("appendonly.aof"), b"*1\r\n$4\r\nPING\r\n").unwrap();
+        let d = AofDir::new(root.join("appendonlydir"), "appendonly.aof");
+        let mut m = d.load_manifest().unwrap();
+        assert!(d.upgrade_if_needed(&mut m).unwrap());
+        let r = d.start(&mut m, true, &mut |_| panic!("the legacy file is the base")).unwrap();
+        assert!(r.incr_created);
+        // What redis-server 7.0.15 left after starting on a legacy appendonly.aof.
+        assert_eq!(
+            fs::read_to_string(d.manifest_path()).unwrap(),
+            "file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
+        );
+        assert_eq!(names(&d.dir), ["appendonly.aof", "appendonly.aof.1.incr.aof", "appendonly.aof.manifest"]);
+        assert_eq!(names(&root), ["appendonlydir"]);
+    }
+
+    #[test]
     fn legacy_upgrade() {
         let root = scratch("dir-upgrade");
         fs::write(root.join("appendonly.aof"), b"*1\r\n$4\r\nPING\r\n").unwrap();
