@@ -36,7 +36,7 @@ pub mod load;
 pub mod manifest;
 
 pub use check::{check, check_with_input, CheckOptions};
-pub use dir::AofDir;
+pub use dir::{AofDir, StartReport};
 pub use encode::{encode_command, timestamp_annotation};
 pub use load::{load, total_size, CommandHook, FileReport, LoadOptions, LoadProgress, LoadReport, RdbHook, Truncation};
 pub use manifest::{AofFile, FileKind, Manifest, ManifestError, ManifestErrorKind};
