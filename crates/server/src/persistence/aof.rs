@@ -187,7 +187,7 @@ fn replay(shared: &Shared, dir: &AofDir, m: &Manifest, truncated_ok: bool) -> Re
     let report = files::load(
         dir,
         m,
-        LoadOptions { truncated_ok },
+        LoadOptions { aof_load_truncated: truncated_ok },
         &mut |r: &mut dyn std::io::BufRead| {
             guard.borrow_mut().take();
             let mut sink = KeyspaceSink::new(shared, 0);
@@ -195,7 +195,7 @@ fn replay(shared: &Shared, dir: &AofDir, m: &Manifest, truncated_ok: bool) -> Re
             sink_loaded += sink.loaded;
             res
         },
-        &mut |argv: Vec<Vec<u8>>| {
+        &mut |argv: &[Vec<u8>]| {
             let mut g = guard.borrow_mut();
             let st = g.get_or_insert_with(|| shared.state.lock());
             let r = replayer.command(st, shared, argv);
@@ -206,17 +206,18 @@ fn replay(shared: &Shared, dir: &AofDir, m: &Manifest, truncated_ok: bool) -> Re
             }
             r
         },
-        &mut |done: u64| {
-            shared.loading_info.loaded_bytes.store(done, Ordering::Relaxed);
+        &mut |p: &files::LoadProgress| {
+            shared.loading_info.loaded_bytes.store(p.loaded_bytes, Ordering::Relaxed);
         },
     );
     guard.borrow_mut().take();
     let report = report.map_err(|e| e.to_string())?;
-    if replayer.in_multi() {
+    if let Some(t) = &report.truncation {
+        for line in t.log_lines() {
+            tracing::warn!("{line}");
+        }
+    } else if replayer.in_multi() {
         tracing::warn!("Revert incomplete MULTI/EXEC transaction in AOF file");
-    }
-    for line in report.log_lines() {
-        tracing::warn!("{line}");
     }
     tracing::info!(
         "Done loading AOF: {} keys from the RDB part, {} commands in {:.3} seconds",

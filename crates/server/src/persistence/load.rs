@@ -261,8 +261,8 @@ impl Default for Replayer {
 
 impl Replayer {
     /// Runs (or queues) one command. Errors are fatal, as in Redis.
-    pub fn command(&mut self, st: &mut State, shared: &Shared, argv: Vec<Vec<u8>>) -> Result<(), String> {
-        let argv: Vec<Bytes> = argv.into_iter().map(Bytes::from).collect();
+    pub fn command(&mut self, st: &mut State, shared: &Shared, argv: &[Vec<u8>]) -> Result<(), String> {
+        let argv: Vec<Bytes> = argv.iter().map(|a| Bytes::copy_from_slice(a)).collect();
         let Some(name) = argv.first() else { return Ok(()) };
         if name.eq_ignore_ascii_case(b"multi") {
             self.multi = Some(Vec::new());
