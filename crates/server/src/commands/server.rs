@@ -346,7 +346,6 @@ pub fn shutdown(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     if abort {
         return Err(CmdError::err("No shutdown in progress."));
     }
-    tracing::warn!("User requested shutdown...");
     let wanted = if save {
         Some(true)
     } else if nosave {
