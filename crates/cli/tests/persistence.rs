@@ -175,7 +175,13 @@ fn aof_transfer(writer: Kind, reader: Kind, checker: Kind, preamble: &str) {
         assert!(base_data.starts_with(b"*"), "plain base file starts with a command");
     }
     let incr_data = std::fs::read(last_incr(&aofdir)).unwrap();
-    assert!(!aof_commands(&incr_data).is_empty(), "the incr file holds the writes made after the rewrite");
+    let incr_cmds = aof_commands(&incr_data);
+    assert!(!incr_cmds.is_empty(), "the incr file holds the writes made after the rewrite");
+    // The expired key reached the AOF as a DEL (lazyfree-lazy-expire no).
+    assert!(
+        incr_cmds.iter().any(|(_, a)| a.len() == 2 && a[0].eq_ignore_ascii_case(b"DEL") && a[1] == b"after:shortlived"),
+        "no DEL after:shortlived in the incr file"
+    );
 
     let (ok, out) = check_aof(checker, &find_manifest(&aofdir), false, "");
     assert!(ok, "{checker:?} check-aof rejects the AOF written by {writer:?}:\n{out}");
@@ -624,4 +630,84 @@ fn clients_get_loading_errors_while_the_dataset_loads() {
     }
     wait_for("loading to finish", 60, || info_field(&mut c, "persistence", "loading") == "0");
     assert_eq!(c.call(&["DBSIZE"]), V::Int(2000));
+}
+
+/// BGSAVE saves the data as it was when the save started, while clients
+/// keep being served (and writing) during the save.
+#[test]
+fn bgsave_is_a_point_in_time_snapshot_and_clients_keep_being_served() {
+    let s = Scratch::new("pit");
+    let dir = s.dir("d");
+    let srv = Server::start(under_test(), &dir, &[]);
+    let mut c = srv.conn();
+    let cmds: Vec<Vec<Vec<u8>>> = (0..1000)
+        .map(|i| vec![b"SET".to_vec(), format!("k{i}").into_bytes(), format!("old{i}").into_bytes()])
+        .collect();
+    c.pipeline(&cmds);
+    c.call(&["RPUSH", "list", "a", "b"]);
+    c.call(&["HSET", "hash", "f", "old"]);
+    let expected = snapshot(&mut c);
+    c.ok(&["CONFIG", "SET", "rdb-key-save-delay", "1000"]); // ~1 s
+    assert_eq!(c.call(&["BGSAVE"]), V::Simple("Background saving started".into()));
+    let mut worst = Duration::ZERO;
+    let mut writes = 0;
+    let mut i = 0;
+    while info_field(&mut c, "persistence", "rdb_bgsave_in_progress") == "1" {
+        let t = std::time::Instant::now();
+        c.ok(&["SET", &format!("k{}", i % 1000), "new"]);
+        c.call(&["DEL", &format!("k{}", (i * 7 + 3) % 1000)]);
+        c.call(&["RPUSH", "list", "during"]);
+        c.call(&["HSET", "hash", "f", "new", &format!("g{i}"), "x"]);
+        c.ok(&["SET", &format!("fresh{i}"), "x"]);
+        worst = worst.max(t.elapsed());
+        writes += 5;
+        i += 1;
+        assert!(i < 100_000, "BGSAVE never finished");
+    }
+    c.ok(&["CONFIG", "SET", "rdb-key-save-delay", "0"]);
+    assert!(writes >= 50, "only {writes} writes were served during a ~1 s BGSAVE");
+    assert!(worst < Duration::from_millis(1000), "a round of 5 writes took {worst:?} during BGSAVE");
+    assert_eq!(info_field(&mut c, "persistence", "rdb_last_bgsave_status"), "ok");
+    let dump = dir.join("dump.rdb");
+    let rdir = s.dir("redis");
+    std::fs::copy(&dump, rdir.join("dump.rdb")).unwrap();
+    let r = Server::start(Kind::Redis, &rdir, &[]);
+    let got = snapshot(&mut r.conn());
+    assert_same("the BGSAVE file holds the data as of the BGSAVE", &expected, &got, 0);
+}
+
+/// Keys evicted under maxmemory reach the AOF as DELs: after a restart the
+/// server holds exactly the keys it held before.
+#[test]
+fn evicted_keys_are_deleted_in_the_aof_too() {
+    let s = Scratch::new("evict");
+    let dir = s.dir("d");
+    let conf = ["--appendonly", "yes", "--appendfsync", "always"];
+    let mut srv = Server::start(under_test(), &dir, &conf);
+    let mut c = srv.conn();
+    let used: i64 = info_field(&mut c, "memory", "used_memory").parse().unwrap();
+    c.ok(&["CONFIG", "SET", "maxmemory", &(used + 2 * 1024 * 1024).to_string()]);
+    c.ok(&["CONFIG", "SET", "maxmemory-policy", "allkeys-random"]);
+    let v = "v".repeat(1000);
+    let mut n = 0;
+    while info_field(&mut c, "stats", "evicted_keys") == "0" {
+        let cmds: Vec<Vec<Vec<u8>>> =
+            (n..n + 200).map(|i| vec![b"SET".to_vec(), format!("k{i}").into_bytes(), v.clone().into_bytes()]).collect();
+        for r in c.pipeline(&cmds) {
+            assert_eq!(r, V::ok());
+        }
+        n += 200;
+        assert!(n < 20_000, "no eviction after {n} keys of 1 KB");
+    }
+    c.ok(&["CONFIG", "SET", "maxmemory", "0"]);
+    let mut before = c.call(&["KEYS", "*"]).bulks();
+    before.sort();
+    assert!((before.len() as i64) < n as i64, "keys were evicted");
+    drop(c);
+    srv.shutdown(&["NOSAVE"]);
+    let srv = Server::start(under_test(), &dir, &conf);
+    let mut after = srv.conn().call(&["KEYS", "*"]).bulks();
+    after.sort();
+    assert_eq!(before.len(), after.len(), "evicted keys came back (or others vanished) after a restart from the AOF");
+    assert!(before == after, "different key sets after a restart from the AOF");
 }
