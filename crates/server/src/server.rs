@@ -173,6 +173,36 @@ async fn main_loop(shared: Arc<Shared>) -> i32 {
     tracing::warn!("Server initialized");
     shared.startup_memory.store(memory_figures().allocated, Ordering::Relaxed);
 
+    // Load the dataset with the ports already bound. Like Redis, which
+    // serves events only every 2 MB of loading, a short load finishes
+    // before any client is served (connections wait in the backlog); during
+    // a long one clients are served and get -LOADING (see
+    // persistence::load).
+    shared.aof.start_thread();
+    let loader = shared.clone();
+    let mut loaded = tokio::task::spawn_blocking(move || crate::persistence::load::load_on_startup(&loader));
+    let mut loading = true;
+    loop {
+        if loaded.is_finished() {
+            loading = false;
+            match (&mut loaded).await {
+                Ok(Ok(())) => break,
+                Ok(Err(e)) => {
+                    tracing::warn!("{e}");
+                    return 1;
+                }
+                Err(e) => {
+                    tracing::warn!("The loader failed: {e}");
+                    return 1;
+                }
+            }
+        }
+        if shared.loading_info.loaded_bytes.load(Ordering::Relaxed) >= 2 << 20 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+
     start_accepting(&shared, listeners);
     if let Some(path) = &config.unixsocket {
         let _ = std::fs::remove_file(path);
@@ -192,17 +222,10 @@ async fn main_loop(shared: Arc<Shared>) -> i32 {
         }
     }
     tracing::info!("Ready to accept connections tcp");
-    shared.aof.start_thread();
     tokio::spawn(cron(shared.clone()));
 
-    // Load the dataset while already listening: clients get -LOADING
-    // meanwhile (see persistence::load).
-    let loader = shared.clone();
-    let loaded = tokio::task::spawn_blocking(move || crate::persistence::load::load_on_startup(&loader));
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
-    tokio::pin!(loaded);
-    let mut loading = true;
     loop {
         tokio::select! {
             r = &mut loaded, if loading => {
