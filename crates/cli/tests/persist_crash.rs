@@ -70,7 +70,8 @@ fn writer(port: u16, prefix: String, t: usize, stop: Arc<AtomicBool>) -> WriterL
 fn recovered_ops(c: &mut Conn, prefix: &str, t: usize, sent: usize) -> usize {
     // Everything the writer could have created, plus a margin that must be absent.
     let limit = sent + 3;
-    let keys: Vec<Vec<u8>> = (0..limit).filter(|i| i % 3 == 0).map(|i| format!("{prefix}w{t}:s:{i}").into_bytes()).collect();
+    let keys: Vec<Vec<u8>> =
+        (0..limit).filter(|i| i % 3 == 0).map(|i| format!("{prefix}w{t}:s:{i}").into_bytes()).collect();
     let mut present = Vec::new();
     for chunk in keys.chunks(500) {
         let mut args: Vec<&[u8]> = vec![b"MGET"];
@@ -289,8 +290,15 @@ fn torn_aof_tail_loads_the_complete_prefix_or_refuses() {
         let (applied, clean, in_multi) = model3(&cmds, cut);
         // aof-load-truncated yes: starts, holds exactly the complete prefix.
         prepare(&src, &work, &data[..cut]);
-        let srv = Server::try_start(under_test(), &work, &["--appendonly", "yes", "--aof-load-truncated", "yes"], Duration::from_secs(30))
-            .unwrap_or_else(|f| panic!("cut at {cut}/{}: did not start with aof-load-truncated yes:\n{}", data.len(), f.log));
+        let srv = Server::try_start(
+            under_test(),
+            &work,
+            &["--appendonly", "yes", "--aof-load-truncated", "yes"],
+            Duration::from_secs(30),
+        )
+        .unwrap_or_else(|f| {
+            panic!("cut at {cut}/{}: did not start with aof-load-truncated yes:\n{}", data.len(), f.log)
+        });
         let mut c = srv.conn();
         assert_eq!(c.call(&["LLEN", "l"]), V::Int(applied as i64), "cut at {cut}/{}: wrong prefix loaded", data.len());
         // Every 10th cut: later appends land after the valid prefix and a
@@ -306,7 +314,7 @@ fn torn_aof_tail_loads_the_complete_prefix_or_refuses() {
         // truncated correctly, before the MULTI.) hematite must not lose them.
         let redis_multi_bug = in_multi && against_redis();
         let multi_boundary = !clean && cuts_at_boundary(&cmds, cut);
-        if n % 10 == 0 && !redis_multi_bug || in_multi && !against_redis() && n % 3 == 0 || multi_boundary {
+        if (n % 10 == 0 && !redis_multi_bug) || (in_multi && !against_redis() && n % 3 == 0) || multi_boundary {
             c.call(&["RPUSH", "l", "after-repair"]);
             drop(c);
             let mut srv = srv;
@@ -326,7 +334,12 @@ fn torn_aof_tail_loads_the_complete_prefix_or_refuses() {
         if n % 2 == 0 || clean {
             prepare(&src, &work, &data[..cut]);
             let before = std::fs::read(last_incr(&work.join("appendonlydir"))).unwrap();
-            match Server::try_start(under_test(), &work, &["--appendonly", "yes", "--aof-load-truncated", "no"], Duration::from_secs(30)) {
+            match Server::try_start(
+                under_test(),
+                &work,
+                &["--appendonly", "yes", "--aof-load-truncated", "no"],
+                Duration::from_secs(30),
+            ) {
                 Ok(srv) => {
                     assert!(clean, "cut at {cut}: started with aof-load-truncated no on a torn tail");
                     assert_eq!(srv.conn().call(&["LLEN", "l"]), V::Int(applied as i64));
@@ -370,7 +383,12 @@ fn garbage_in_the_middle_of_the_aof_refuses_to_start() {
     for (what, bytes) in variants {
         for truncated in ["yes", "no"] {
             prepare(&src, &work, &bytes);
-            let r = Server::try_start(under_test(), &work, &["--appendonly", "yes", "--aof-load-truncated", truncated], Duration::from_secs(30));
+            let r = Server::try_start(
+                under_test(),
+                &work,
+                &["--appendonly", "yes", "--aof-load-truncated", truncated],
+                Duration::from_secs(30),
+            );
             match r {
                 Ok(_) => panic!("{what}: started with aof-load-truncated {truncated}"),
                 Err(f) => {
@@ -378,7 +396,11 @@ fn garbage_in_the_middle_of_the_aof_refuses_to_start() {
                     assert!(f.log.contains(&incr_name), "{what}: the log should name {incr_name}:\n{}", f.log);
                 }
             }
-            assert_eq!(std::fs::read(last_incr(&work.join("appendonlydir"))).unwrap(), bytes, "{what}: the file was modified");
+            assert_eq!(
+                std::fs::read(last_incr(&work.join("appendonlydir"))).unwrap(),
+                bytes,
+                "{what}: the file was modified"
+            );
         }
         // check-aof finds it too.
         let (ok, out) = check_aof(under_test(), &find_manifest(&work.join("appendonlydir")), false, "");
@@ -404,7 +426,11 @@ fn check_aof_fix_repairs_a_torn_tail() {
         assert!(!ok, "cut at {cut}: check-aof without --fix accepts a torn tail:\n{out}");
         // Declining the fix changes nothing.
         let (_, out) = check_aof(under_test(), &manifest, true, "n\n");
-        assert_eq!(std::fs::read(last_incr(&work.join("appendonlydir"))).unwrap(), &data[..cut], "declined --fix modified the file:\n{out}");
+        assert_eq!(
+            std::fs::read(last_incr(&work.join("appendonlydir"))).unwrap(),
+            &data[..cut],
+            "declined --fix modified the file:\n{out}"
+        );
         let (ok, out) = check_aof(under_test(), &manifest, true, "y\n");
         assert!(ok, "cut at {cut}: check-aof --fix failed:\n{out}");
         let (ok, out) = check_aof(under_test(), &manifest, false, "");

@@ -40,7 +40,8 @@ impl Mount {
         let img = image_dir.join("disk.img");
         let f = std::fs::File::create(&img).map_err(|e| e.to_string())?;
         f.set_len(u64::from(size_mb) << 20).map_err(|e| e.to_string())?;
-        let mkfs = Command::new("mkfs.ext4").args(["-q", "-F"]).arg(&img).output().map_err(|e| format!("mkfs.ext4: {e}"))?;
+        let mkfs =
+            Command::new("mkfs.ext4").args(["-q", "-F"]).arg(&img).output().map_err(|e| format!("mkfs.ext4: {e}"))?;
         if !mkfs.status.success() {
             return Err(format!("mkfs.ext4: {}", String::from_utf8_lossy(&mkfs.stderr)));
         }
@@ -55,7 +56,12 @@ impl Mount {
 impl Drop for Mount {
     fn drop(&mut self) {
         for _ in 0..50 {
-            let ok = Command::new("umount").arg(&self.path).stderr(Stdio::null()).status().map(|s| s.success()).unwrap_or(false);
+            let ok = Command::new("umount")
+                .arg(&self.path)
+                .stderr(Stdio::null())
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false);
             if ok {
                 return;
             }

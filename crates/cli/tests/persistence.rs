@@ -78,9 +78,10 @@ fn rdb_without_compression_or_checksum_interoperates_both_ways() {
 fn rdb_compression_and_checksum_settings_shape_the_file() {
     let s = Scratch::new("rdbflags");
     let mut sizes = Vec::new();
-    for (i, conf) in [["--rdbcompression", "yes", "--rdbchecksum", "yes"], ["--rdbcompression", "no", "--rdbchecksum", "no"]]
-        .iter()
-        .enumerate()
+    for (i, conf) in
+        [["--rdbcompression", "yes", "--rdbchecksum", "yes"], ["--rdbcompression", "no", "--rdbchecksum", "no"]]
+            .iter()
+            .enumerate()
     {
         let dir = s.dir(&format!("d{i}"));
         let srv = Server::start(under_test(), &dir, conf);
@@ -191,7 +192,12 @@ fn aof_transfer(writer: Kind, reader: Kind, checker: Kind, preamble: &str) {
     let r = Server::start(reader, &rdir, &conf);
     let mut c = r.conn();
     let got = snapshot(&mut c);
-    assert_same(&format!("{reader:?} loading {writer:?}'s appendonlydir (preamble {preamble})"), &expected, &got, TTL_TOL);
+    assert_same(
+        &format!("{reader:?} loading {writer:?}'s appendonlydir (preamble {preamble})"),
+        &expected,
+        &got,
+        TTL_TOL,
+    );
 }
 
 #[test]
@@ -299,7 +305,10 @@ fn restore_options_and_errors() {
     assert_eq!(restore(&mut ct, "freq", "0", &pk, &["FREQ", "100"]), V::ok());
     assert_eq!(ct.call(&["OBJECT", "FREQ", "freq"]), V::Int(100));
     // All options together.
-    assert_eq!(restore(&mut ct, "all", &(now_ms() + 60_000).to_string(), &pl, &["REPLACE", "ABSTTL", "FREQ", "7"]), V::ok());
+    assert_eq!(
+        restore(&mut ct, "all", &(now_ms() + 60_000).to_string(), &pl, &["REPLACE", "ABSTTL", "FREQ", "7"]),
+        V::ok()
+    );
     assert_eq!(ct.call(&["OBJECT", "FREQ", "all"]), V::Int(7));
 
     // Errors.
@@ -314,9 +323,18 @@ fn restore_options_and_errors() {
     assert_eq!(restore(&mut ct, "bad3", "0", b"garbage", &[]), bad_payload);
     assert_eq!(restore(&mut ct, "bad4", "0", b"", &[]), bad_payload);
     assert_eq!(restore(&mut ct, "bad5", "-1", &pk, &[]), V::Error("ERR Invalid TTL value, must be >= 0".into()));
-    assert_eq!(restore(&mut ct, "bad6", "0", &pk, &["IDLETIME", "-1"]), V::Error("ERR Invalid IDLETIME value, must be >= 0".into()));
-    assert_eq!(restore(&mut ct, "bad7", "0", &pk, &["FREQ", "256"]), V::Error("ERR Invalid FREQ value, must be >= 0 and <= 255".into()));
-    assert_eq!(restore(&mut ct, "bad8", "0", &pk, &["IDLETIME", "1", "FREQ", "1"]), V::Error("ERR syntax error".into()));
+    assert_eq!(
+        restore(&mut ct, "bad6", "0", &pk, &["IDLETIME", "-1"]),
+        V::Error("ERR Invalid IDLETIME value, must be >= 0".into())
+    );
+    assert_eq!(
+        restore(&mut ct, "bad7", "0", &pk, &["FREQ", "256"]),
+        V::Error("ERR Invalid FREQ value, must be >= 0 and <= 255".into())
+    );
+    assert_eq!(
+        restore(&mut ct, "bad8", "0", &pk, &["IDLETIME", "1", "FREQ", "1"]),
+        V::Error("ERR syntax error".into())
+    );
     assert_eq!(restore(&mut ct, "bad9", "0", &pk, &["BOGUS"]), V::Error("ERR syntax error".into()));
     for k in ["bad1", "bad2", "bad3", "bad4", "bad5", "bad6", "bad7", "bad8", "bad9"] {
         assert_eq!(ct.call(&["EXISTS", k]), V::Int(0), "{k} must not exist");
@@ -508,10 +526,7 @@ fn info_persistence_fields_follow_saves_and_rewrites() {
     // Redis refuses SAVE while a BGSAVE runs.
     assert_eq!(c.call(&["SAVE"]), V::Error("ERR Background save already in progress".into()));
     // A BGREWRITEAOF meanwhile is scheduled for after the save.
-    assert_eq!(
-        c.call(&["BGREWRITEAOF"]),
-        V::Simple("Background append only file rewriting scheduled".into())
-    );
+    assert_eq!(c.call(&["BGREWRITEAOF"]), V::Simple("Background append only file rewriting scheduled".into()));
     assert_eq!(info_field(&mut c, "persistence", "aof_rewrite_scheduled"), "1");
     c.ok(&["SET", "during", "bgsave"]);
     wait_for("BGSAVE to finish", 30, || info_field(&mut c, "persistence", "rdb_bgsave_in_progress") == "0");
@@ -625,7 +640,13 @@ fn clients_get_loading_errors_while_the_dataset_loads() {
     assert_eq!(r, V::Error("LOADING Redis is loading the dataset in memory".into()));
     let i = info(&mut c, "persistence");
     assert_eq!(i["loading"], "1");
-    for k in ["loading_start_time", "loading_total_bytes", "loading_loaded_bytes", "loading_loaded_perc", "loading_eta_seconds"] {
+    for k in [
+        "loading_start_time",
+        "loading_total_bytes",
+        "loading_loaded_bytes",
+        "loading_loaded_perc",
+        "loading_eta_seconds",
+    ] {
         assert!(i.contains_key(k), "INFO persistence lacks {k} while loading");
     }
     wait_for("loading to finish", 60, || info_field(&mut c, "persistence", "loading") == "0");

@@ -199,8 +199,14 @@ impl Server {
         let port = free_port();
         let log = PathBuf::from(format!("{}.log", dir.display()));
         let logf = std::fs::File::create(&log).unwrap();
-        let mut full: Vec<String> =
-            vec!["--port".into(), port.to_string(), "--bind".into(), "127.0.0.1".into(), "--dir".into(), dir.display().to_string()];
+        let mut full: Vec<String> = vec![
+            "--port".into(),
+            port.to_string(),
+            "--bind".into(),
+            "127.0.0.1".into(),
+            "--dir".into(),
+            dir.display().to_string(),
+        ];
         let has = |name: &str| args.iter().any(|a| a.eq_ignore_ascii_case(name));
         if !has("--save") {
             full.extend(["--save".into(), String::new()]);
@@ -273,10 +279,8 @@ impl Server {
     /// and reaps the server.
     pub fn kill9(&mut self) {
         if let Some(mut child) = self.child.take() {
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{}", child.id())])
-                .stderr(Stdio::null())
-                .status();
+            let _ =
+                Command::new("kill").args(["-KILL", "--", &format!("-{}", child.id())]).stderr(Stdio::null()).status();
             let _ = child.kill();
             let _ = child.wait();
             // Forked children may outlive the reaped parent for a moment.
@@ -565,7 +569,12 @@ impl Conn {
                     _ => V::Array(items),
                 }
             }
-            _ => return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, format!("unexpected reply line {l:?}"))),
+            _ => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("unexpected reply line {l:?}"),
+                ))
+            }
         })
     }
 }
@@ -573,10 +582,7 @@ impl Conn {
 /// All `field:value` lines of `INFO <section>`.
 pub fn info(c: &mut Conn, section: &str) -> BTreeMap<String, String> {
     let text = c.call(&["INFO", section]).text();
-    text.lines()
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.to_string(), v.trim().to_string()))
-        .collect()
+    text.lines().filter_map(|l| l.split_once(':')).map(|(k, v)| (k.to_string(), v.trim().to_string())).collect()
 }
 
 /// One field of `INFO <section>`.
@@ -661,7 +667,15 @@ pub fn dataset_commands() -> Vec<Vec<Vec<u8>>> {
     // Sets: intset with 16/32/64-bit members, hashtable (strings, > 512 ints).
     c.push(cmd(&[b"SADD", b"set:int16", b"1", b"2", b"3", b"-5", b"32767", b"-32768"]));
     c.push(cmd(&[b"SADD", b"set:int32", b"1", b"70000", b"-70000", b"2147483647"]));
-    c.push(cmd(&[b"SADD", b"set:int64", b"1", b"5000000000", b"-5000000000", b"9223372036854775807", b"-9223372036854775808"]));
+    c.push(cmd(&[
+        b"SADD",
+        b"set:int64",
+        b"1",
+        b"5000000000",
+        b"-5000000000",
+        b"9223372036854775807",
+        b"-9223372036854775808",
+    ]));
     c.push(cmd(&[b"SADD", b"set:ht", b"a", b"b", b"c", b"", b"12"]));
     let mut s = vec![bs("SADD"), bs("set:manyints")];
     for i in 0..600 {
@@ -670,8 +684,8 @@ pub fn dataset_commands() -> Vec<Vec<Vec<u8>>> {
     c.push(s);
     // Sorted sets: listpack and skiplist, inf/-inf/negative/fractional scores.
     c.push(cmd(&[
-        b"ZADD", b"zset:lp", b"1", b"a", b"2.5", b"b", b"-3", b"c", b"inf", b"d", b"-inf", b"e", b"0", b"f", b"1e-7", b"g",
-        b"-0.125", b"h",
+        b"ZADD", b"zset:lp", b"1", b"a", b"2.5", b"b", b"-3", b"c", b"inf", b"d", b"-inf", b"e", b"0", b"f", b"1e-7",
+        b"g", b"-0.125", b"h",
     ]));
     let mut z = vec![bs("ZADD"), bs("zset:sl")];
     for i in 0..200 {
@@ -927,7 +941,8 @@ pub fn manifest_files(aofdir: &Path) -> Vec<(String, String)> {
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|l| {
             let words: Vec<&str> = l.split_whitespace().collect();
-            let get = |k: &str| words.iter().position(|w| *w == k).and_then(|i| words.get(i + 1)).map(|s| s.to_string());
+            let get =
+                |k: &str| words.iter().position(|w| *w == k).and_then(|i| words.get(i + 1)).map(|s| s.to_string());
             (get("file").expect("manifest line without file"), get("type").expect("manifest line without type"))
         })
         .collect()
