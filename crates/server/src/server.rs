@@ -174,14 +174,16 @@ async fn main_loop(shared: Arc<Shared>) -> i32 {
     shared.startup_memory.store(memory_figures().allocated, Ordering::Relaxed);
 
     // Load the dataset with the ports already bound. Like Redis, which
-    // serves events only every 2 MB of loading, a short load finishes
-    // before any client is served (connections wait in the backlog); during
-    // a long one clients are served and get -LOADING (see
+    // serves events only every `loading-process-events-interval-bytes`
+    // (2 MB) of loading, a short load finishes before any client is served
+    // (connections wait in the backlog); once a load has taken 50 ms or
+    // that many bytes, clients are served and get -LOADING (see
     // persistence::load).
     shared.aof.start_thread();
     let loader = shared.clone();
     let mut loaded = tokio::task::spawn_blocking(move || crate::persistence::load::load_on_startup(&loader));
     let mut loading = true;
+    let load_started = std::time::Instant::now();
     loop {
         if loaded.is_finished() {
             loading = false;
@@ -197,7 +199,9 @@ async fn main_loop(shared: Arc<Shared>) -> i32 {
                 }
             }
         }
-        if shared.loading_info.loaded_bytes.load(Ordering::Relaxed) >= 2 << 20 {
+        if shared.loading_info.loaded_bytes.load(Ordering::Relaxed) >= config.loading_process_events_interval_bytes
+            || load_started.elapsed() >= Duration::from_millis(50)
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(2)).await;

@@ -138,6 +138,8 @@ pub struct KeyspaceSink<'a> {
     /// Bytes of earlier files (for progress across AOF files).
     pub base_offset: u64,
     last_log: Instant,
+    /// `key-load-delay`: microseconds to sleep per key (tests).
+    key_delay_us: u64,
 }
 
 impl<'a> KeyspaceSink<'a> {
@@ -152,6 +154,7 @@ impl<'a> KeyspaceSink<'a> {
             expired: 0,
             base_offset,
             last_log: Instant::now(),
+            key_delay_us: shared.state.lock().config.key_load_delay.max(0) as u64,
         }
     }
 
@@ -204,6 +207,13 @@ impl Sink for KeyspaceSink<'_> {
     }
 
     fn key(&mut self, key: Vec<u8>, value: Value, meta: KeyMeta) -> Result<(), String> {
+        if self.key_delay_us > 0 {
+            std::thread::sleep(std::time::Duration::from_micros(self.key_delay_us));
+            // Slow loads make their batches small so clients see progress.
+            if !self.batch.is_empty() {
+                self.flush()?;
+            }
+        }
         if meta.expire_ms.is_some_and(|t| t < self.now_ms) {
             self.expired += 1;
             return Ok(());
