@@ -272,7 +272,15 @@ fn hash_from_pairs(pairs: &[(Elem, Elem)], limits: &Limits, long_converts: bool)
         }
         return Ok(h);
     }
-    let fields: Vec<Vec<u8>> = pairs.iter().map(|(f, _)| f.to_vec()).collect();
+    // Integer elements need their text for the duplicate check and the
+    // store; strings are used in place.
+    let fields: Vec<std::borrow::Cow<[u8]>> = pairs
+        .iter()
+        .map(|(f, _)| match f {
+            Elem::Str(s) => std::borrow::Cow::Borrowed(*s),
+            Elem::Int(_) => std::borrow::Cow::Owned(f.to_vec()),
+        })
+        .collect();
     let mut refs: Vec<&[u8]> = fields.iter().map(|f| &f[..]).collect();
     if has_dup(&mut refs) {
         return corrupt("duplicate hash fields");

@@ -659,7 +659,7 @@ fn redis_loads_our_file() {
     }
     let server = Server::start(&dir, "c.rdb");
     assert_eq!(server.cli(&["DBSIZE"]), samples.len().to_string().as_bytes());
-    assert_eq!(server.cli(&["FUNCTION", "LIST", "LIBRARYNAME", "mylib"]).is_empty(), false);
+    assert!(!server.cli(&["FUNCTION", "LIST", "LIBRARYNAME", "mylib"]).is_empty());
     for (k, v) in &samples {
         let dump = server.cli_bin(&[b"DUMP", k]);
         let back = parse_payload(&dump, &Limits::default()).unwrap_or_else(|e| panic!("{:?}: {e}", String::from_utf8_lossy(k)));
@@ -672,7 +672,7 @@ fn redis_loads_our_file() {
         let reply = server.cli_bin(&[b"RESTORE", &nk, b"0", &dump_payload(v, true)]);
         assert_eq!(reply, b"+OK\r\n", "{:?}", String::from_utf8_lossy(k));
     }
-    assert_eq!(server.cli(&["PTTL", "s:int"]).starts_with(b"-"), false);
+    assert!(!server.cli(&["PTTL", "s:int"]).starts_with(b"-"));
     assert_eq!(server.cli(&["SELECT", "5"]), b"OK");
 }
 
@@ -733,4 +733,49 @@ fn dump_payloads_match_redis() {
     let reply = server.cli_bin(&[b"RESTORE", b"zero", b"0", &p]);
     assert_eq!(reply, b"-ERR DUMP payload version or checksum are wrong\r\n");
     assert_eq!(parse_payload(&p, &Limits::default()), Err(PayloadError::BadFooter));
+}
+
+/// Save and load speed of 1M mixed small keys (run with
+/// `cargo test --release -p hematite-persist bench_1m -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn bench_1m_mixed_keys() {
+    let n = 1_000_000usize;
+    let mut keys = Vec::with_capacity(n);
+    for i in 0..n {
+        let k = format!("key:{i:08}").into_bytes();
+        let v = match i % 20 {
+            0..=6 => Value::Str(Str::from_client(format!("{}", i * 31).as_bytes())),
+            7..=13 => Value::Str(Str::from_client(format!("value-{i}-abcdefghij").as_bytes())),
+            14 | 15 => hash_of(&[(b"name", format!("n{i}").as_bytes()), (b"age", b"42"), (b"city", b"somewhere"), (b"x", b"1")]),
+            16 | 17 => list_of(&[b"a", format!("{i}").as_bytes(), b"ccc", b"12345678"]),
+            18 => set_of(&[b"1", b"2", format!("{}", i + 3).as_bytes()]),
+            _ => zset_of(&[(b"a", 1.0), (b"b", 2.5), (format!("m{i}").as_bytes(), i as f64)]),
+        };
+        keys.push((k, v));
+    }
+    for compression in [true, false] {
+        let t = std::time::Instant::now();
+        let mut w = Writer::new(Vec::with_capacity(64 << 20), WriteOptions { compression, checksum: true }).unwrap();
+        w.select_db(0, n as u64, 0).unwrap();
+        for (k, v) in &keys {
+            w.key(k, v, None).unwrap();
+        }
+        let file = w.finish().unwrap();
+        let save = t.elapsed();
+        let t = std::time::Instant::now();
+        let mut c = Collect::default();
+        c.keys.reserve(n);
+        let sum = load(&mut Cursor::new(&file), &Limits::default(), &mut c).unwrap();
+        let ld = t.elapsed();
+        assert_eq!(sum.keys, n as u64);
+        eprintln!(
+            "compression={compression}: {} MB, save {:?} ({:.0} keys/s), load {:?} ({:.0} keys/s)",
+            file.len() >> 20,
+            save,
+            n as f64 / save.as_secs_f64(),
+            ld,
+            n as f64 / ld.as_secs_f64()
+        );
+    }
 }
