@@ -272,7 +272,15 @@ fn hash_from_pairs(pairs: &[(Elem, Elem)], limits: &Limits, long_converts: bool)
         }
         return Ok(h);
     }
-    let fields: Vec<Vec<u8>> = pairs.iter().map(|(f, _)| f.to_vec()).collect();
+    // Integer elements need their text for the duplicate check and the
+    // store; strings are used in place.
+    let fields: Vec<std::borrow::Cow<[u8]>> = pairs
+        .iter()
+        .map(|(f, _)| match f {
+            Elem::Str(s) => std::borrow::Cow::Borrowed(*s),
+            Elem::Int(_) => std::borrow::Cow::Owned(f.to_vec()),
+        })
+        .collect();
     let mut refs: Vec<&[u8]> = fields.iter().map(|f| &f[..]).collect();
     if has_dup(&mut refs) {
         return corrupt("duplicate hash fields");
@@ -774,7 +782,8 @@ fn load_loop<B: BufRead>(
 // DUMP payloads
 
 /// Parses a DUMP payload (RESTORE): checks the footer (RDB version at most
-/// [`RDB_VERSION`], CRC64 unless it is all zero) and decodes the value.
+/// [`RDB_VERSION`], and the CRC64 — Redis 7.0.15 verifies it even when it
+/// is zero, unlike the file loader) and decodes the value.
 pub fn parse_payload(payload: &[u8], limits: &Limits) -> Result<Value, PayloadError> {
     if payload.len() < 10 {
         return Err(PayloadError::BadFooter);
@@ -785,7 +794,7 @@ pub fn parse_payload(payload: &[u8], limits: &Limits) -> Result<Value, PayloadEr
         return Err(PayloadError::BadFooter);
     }
     let stored = u64::from_le_bytes(footer[2..10].try_into().map_err(|_| PayloadError::BadFooter)?);
-    if stored != 0 && stored != CRC64.checksum(&payload[..payload.len() - 8]) {
+    if stored != CRC64.checksum(&payload[..payload.len() - 8]) {
         return Err(PayloadError::BadFooter);
     }
     let mut src = body;
