@@ -352,11 +352,18 @@ impl Loader {
                 continue;
             }
             let name = lossy(&argv[0]).to_ascii_lowercase();
-            let values = &argv[1..];
+            let mut values = &argv[1..];
+            let split: Vec<Vec<u8>>;
 
             if let Some((param, _)) = lookup(name.as_bytes()) {
                 if !param.is_multi_arg() && argv.len() != 2 {
                     return Err(at_line("wrong number of arguments".into()));
+                }
+                // Redis 7: a multi-argument parameter given one non-empty
+                // argument has it split at spaces (`--save "3600 1"`).
+                if param.is_multi_arg() && values.len() == 1 && !values[0].is_empty() {
+                    split = values[0].split(|&b| b == b' ').filter(|p| !p.is_empty()).map(|p| p.to_vec()).collect();
+                    values = &split;
                 }
                 param
                     .apply(&mut self.cfg, values, &mut self.ctx)

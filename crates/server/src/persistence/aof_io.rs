@@ -34,10 +34,11 @@
 //! the file: the file is truncated back to its last good length and the
 //! bytes stay at the front of the buffer. While the error lasts, the
 //! dispatcher refuses writes with Redis's `-MISCONF Errors writing to the
-//! AOF file: ...`, the replies of the clients whose writes are not on disk
-//! wait, and the fsync thread retries every 100 ms; when space returns the
-//! backlog is written, the clients get their replies and the error clears
-//! by itself.
+//! AOF file: ...` and the fsync thread retries every 100 ms; when space
+//! returns the backlog is written and the error clears by itself. Under
+//! `always` the replies of the clients whose writes are not on disk wait
+//! for that (Redis exits instead); under `everysec` and `no` they are sent
+//! at once, as Redis does (the bytes are retried from memory).
 
 use parking_lot::Mutex;
 use std::fs::File;
@@ -252,14 +253,17 @@ impl AofIo {
             if reached.load(Ordering::Acquire) >= target {
                 return;
             }
+            if !always {
+                // As in Redis: a failed write is retried from the buffer
+                // and refuses later writes (MISCONF), but does not hold
+                // this reply.
+                let _ = self.write_through();
+                return;
+            }
             let notified = self.progress.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            if always {
-                self.kick();
-            } else if self.write_through().is_ok() {
-                continue;
-            }
+            self.kick();
             if reached.load(Ordering::Acquire) >= target {
                 return;
             }
