@@ -154,6 +154,10 @@ fn bind_tcp(sa: SocketAddr, backlog: u32) -> std::io::Result<TcpListener> {
 }
 
 async fn main_loop(shared: Arc<Shared>) -> i32 {
+    // Signals are caught from the start: a SIGTERM during loading is a
+    // graceful shutdown too.
+    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
     let config = shared.state.lock().config.clone();
     let listeners = match bind_all(&config) {
         Ok(l) => l,
@@ -228,8 +232,6 @@ async fn main_loop(shared: Arc<Shared>) -> i32 {
     tracing::info!("Ready to accept connections tcp");
     tokio::spawn(cron(shared.clone()));
 
-    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
     loop {
         tokio::select! {
             r = &mut loaded, if loading => {
