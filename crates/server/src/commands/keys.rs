@@ -652,7 +652,18 @@ pub fn flushall(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     for db in ctx.st.ks.dbs.iter_mut() {
         n += empty_db(db, lazy);
     }
-    ctx.dirty(n as u64 + 1);
+    ctx.dirty(n as u64);
+    // As Redis's flushAllDataAndResetRDB: a running BGSAVE is killed and,
+    // with save points, the now empty dataset is saved at once, so a
+    // restart cannot bring the flushed keys back.
+    if ctx.st.persist.rdb_child() {
+        crate::persistence::kill_child(ctx.st, ctx.shared);
+    }
+    if !ctx.st.config.save_params.is_empty() {
+        let _ = crate::persistence::save(ctx.st, ctx.shared);
+    }
+    ctx.dirty(1);
+    ctx.force_propagation();
     ctx.out.ok();
     Ok(())
 }

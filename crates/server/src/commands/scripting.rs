@@ -204,6 +204,7 @@ fn function_load(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let mut eng = Engine::get(&ctx.shared.script);
     let name = eng.load_library(&argv[argv.len() - 1], replace)?;
     eng.publish_stats(&ctx.shared.script);
+    eng.publish_libraries(&ctx.shared.script);
     drop(eng);
     ctx.dirty(1);
     ctx.out.bulk(name.as_bytes());
@@ -272,6 +273,7 @@ fn function_delete(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         return Err(CmdError::err("Library not found"));
     }
     eng.publish_stats(&ctx.shared.script);
+    eng.publish_libraries(&ctx.shared.script);
     drop(eng);
     ctx.dirty(1);
     ctx.out.ok();
@@ -284,6 +286,7 @@ fn function_flush(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let mut eng = Engine::get(&ctx.shared.script);
     eng.flush_functions();
     eng.publish_stats(&ctx.shared.script);
+    eng.publish_libraries(&ctx.shared.script);
     drop(eng);
     ctx.dirty(1);
     ctx.out.ok();
@@ -374,6 +377,7 @@ fn function_restore(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         eng.registry.insert(lib);
     }
     eng.publish_stats(&ctx.shared.script);
+    eng.publish_libraries(&ctx.shared.script);
     drop(eng);
     ctx.dirty(1);
     ctx.out.ok();

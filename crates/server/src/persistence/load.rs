@@ -78,6 +78,8 @@ pub fn load_on_startup(shared: &Shared) -> Result<(), String> {
     let started = Instant::now();
     if appendonly {
         let loaded = super::aof::load_and_open(shared)?;
+        // Replayed commands are not changes since the last save.
+        shared.state.lock().stats.dirty = 0;
         if loaded {
             tracing::warn!("DB loaded from append only file: {:.3} seconds", started.elapsed().as_secs_f64());
         }
@@ -230,6 +232,7 @@ impl Sink for KeyspaceSink<'_> {
         let mut eng = crate::scripting::engine::Engine::get(&self.shared.script);
         eng.load_library(&Bytes::from(code), false).map_err(|e| format!("Failed loading library: {e}"))?;
         eng.publish_stats(&self.shared.script);
+        eng.publish_libraries(&self.shared.script);
         Ok(())
     }
 

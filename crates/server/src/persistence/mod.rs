@@ -125,10 +125,7 @@ impl Persistence {
 /// The snapshot settings from the configuration (and the function
 /// libraries, read before forking).
 pub fn snapshot_options(st: &State, shared: &Shared, aof_base: bool) -> snapshot::SnapshotOptions {
-    let functions = match shared.script.engine.lock().as_ref() {
-        Some(eng) => eng.registry.libraries.values().map(|l| l.code.to_vec()).collect(),
-        None => Vec::new(),
-    };
+    let functions = shared.script.stats.library_codes.lock().clone();
     snapshot::SnapshotOptions {
         compression: st.config.rdbcompression,
         checksum: st.config.rdbchecksum,

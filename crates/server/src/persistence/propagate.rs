@@ -38,6 +38,9 @@ pub struct Propagation {
     pending: Vec<(usize, Vec<Bytes>)>,
     /// What the running handler asked to propagate instead of its argv.
     replacement: Option<Vec<Vec<Bytes>>>,
+    /// The running handler asked to be propagated even if the dirty
+    /// counter did not grow (FLUSHALL, which also resets it by saving).
+    force: bool,
     /// How much of the store's expired-key log was already queued.
     expired_upto: usize,
     /// The database the last written command ran in (-1: none yet, the
@@ -53,6 +56,7 @@ impl Default for Propagation {
             enabled: false,
             pending: Vec::new(),
             replacement: None,
+            force: false,
             expired_upto: 0,
             selected_db: -1,
             last_timestamp: 0,
@@ -94,6 +98,12 @@ impl Ctx<'_> {
         }
     }
 
+    /// Propagates this command even if `dirty` did not grow (Redis's
+    /// `forceCommandPropagation`).
+    pub fn force_propagation(&mut self) {
+        self.st.prop.force = self.st.prop.enabled;
+    }
+
     /// Whether propagation is on (handlers skip building rewrites when it
     /// is not).
     pub fn propagating(&self) -> bool {
@@ -124,11 +134,12 @@ pub fn after_call(ctx: &mut Ctx, cmd: &crate::command::Command, argv: &[Bytes], 
     let st = &mut *ctx.st;
     let replacement = st.prop.replacement.take();
     st.prop.replacement = saved;
+    let forced = std::mem::take(&mut st.prop.force);
     if !st.prop.enabled {
         return;
     }
     queue_expired(st);
-    if st.stats.dirty > dirty_before && !cmd.effects_only {
+    if (st.stats.dirty > dirty_before || forced) && !cmd.effects_only {
         let db = ctx.sess.db;
         match replacement {
             Some(cmds) => {

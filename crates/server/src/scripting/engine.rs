@@ -255,6 +255,12 @@ impl Engine {
         st.lua_memory.store(self.lua.used_memory() as u64, Ordering::Relaxed);
     }
 
+    /// Publishes the libraries' source for snapshots (call after any
+    /// change to the function registry).
+    pub fn publish_libraries(&self, shared: &ScriptShared) {
+        *shared.stats.library_codes.lock() = self.registry.libraries.values().map(|l| l.code.to_vec()).collect();
+    }
+
     /// Compiles an EVAL body (after its shebang) and caches it; returns
     /// the SHA1.
     pub fn load_script(&mut self, body: &Bytes) -> Result<String, CmdError> {

@@ -65,4 +65,8 @@ pub struct EngineStats {
     pub libraries: AtomicU64,
     /// Bytes used by the Lua interpreter.
     pub lua_memory: AtomicU64,
+    /// The source of every function library, for snapshots (a FLUSHALL
+    /// called by a script saves the RDB while the script holds the
+    /// engine).
+    pub library_codes: parking_lot::Mutex<Vec<Vec<u8>>>,
 }
