@@ -2,7 +2,7 @@
 """Persistence benchmarks: hematite vs Redis, side by side on one machine.
 
 Usage (standard library only; needs redis-server, redis-cli, redis-benchmark):
-  python3 bench/persist.py                      # target/release/hematite vs redis-server (~15 min)
+  python3 bench/persist.py                      # target/release/hematite vs redis-server (~10-15 min)
   HEMATITE_BIN=redis python3 bench/persist.py   # Redis vs itself: validation and noise floor
   QUICK=1 python3 bench/persist.py              # smoke run (~2 min): 100k keys, short runs
   SECTIONS=save python3 bench/persist.py        # one section only (aof, save, bgsave)
@@ -32,10 +32,10 @@ bgsave  the dataset loaded (from the save section's dump.rdb when there is
         Reports the peak PSS overhead over the pre-save baseline, the peak
         RSS, p99 latency and throughput with and without saves.
 
-Knobs (environment): ROUNDS (3; QUICK 2), KEYS (1000000; QUICK 100000) keys in
+Knobs (environment): ROUNDS (5; QUICK 2), KEYS (1000000; QUICK 100000) keys in
 the dataset, BIG (100000; QUICK 10000) elements of each of the 4 big
 containers, AOF_N_P1 (200000; QUICK 20000), AOF_N_P16 (1000000; QUICK
-200000), BG_N (300000; QUICK 40000) requests per bgsave-section run, CLIENTS
+200000), BG_N (200000; QUICK 40000) requests per bgsave-section run, CLIENTS
 (50), SECTIONS (aof,save,bgsave), FSYNC_MODES (everysec,always), PORT_BASE
 (unset: free ports; else PORT_BASE and PORT_BASE+1), WORK_DIR (default: a new
 /tmp/hematite-bench-persist-* directory, removed at the end unless KEEP=1; a
@@ -71,12 +71,12 @@ def knob(name, default, quick):
     return int(os.environ.get(name, quick if QUICK else default))
 
 
-ROUNDS = knob("ROUNDS", 3, 2)
+ROUNDS = knob("ROUNDS", 5, 2)
 KEYS = knob("KEYS", 1_000_000, 100_000)
 BIG = knob("BIG", 100_000, 10_000)
 AOF_N_P1 = knob("AOF_N_P1", 200_000, 20_000)
 AOF_N_P16 = knob("AOF_N_P16", 1_000_000, 200_000)
-BG_N = knob("BG_N", 300_000, 40_000)
+BG_N = knob("BG_N", 200_000, 40_000)
 CLIENTS = knob("CLIENTS", 50, 50)
 SECTIONS = [s.strip() for s in os.environ.get("SECTIONS", "aof,save,bgsave").split(",") if s.strip()]
 FSYNC_MODES = [s.strip() for s in os.environ.get("FSYNC_MODES", "everysec,always").split(",") if s.strip()]
@@ -447,6 +447,7 @@ def section_aof(sides, work, out):
                     cpu = cpu1 - cpu0
                     res["req_cpu_s"] = n / cpu if cpu > 0 else float("nan")
                     res["flushes_s"] = (fl1 - fl0) / (t1 - t0) if fl0 is not None else float("nan")
+                    res["per_flush"] = ratio(res["rps"], res["flushes_s"])
                     results.setdefault((mode, pipeline), {}).setdefault(name, []).append(res)
                     log(f"  aof {mode:8} round {rnd} -P {pipeline:<2} {name:8} {res['rps']:>10,.0f} rps "
                         f"{res['req_cpu_s']:>10,.0f} req/CPU-s  p99 {res['p99']:.2f} ms  "
@@ -468,11 +469,11 @@ def section_aof(sides, work, out):
                "less CPU per request). *flushes/s*: the disk's completed flush requests per second during the "
                "run (device-wide: each fsync that wrote something is one; "
                + (f"idle rate before the runs: {idle:.1f}/s" if not math.isnan(idle) else "not available here")
-               + ").")
+               + "); *SETs/flush* = rps / flushes/s, how many writes share one fsync (group commit).")
     out.append("")
     out.append("| appendfsync | -P | hematite rps | Redis rps | **ratio** | spread | hematite req/CPU-s "
-               "| Redis req/CPU-s | **CPU ratio** | CPU spread | p99 ms h / R | flushes/s h / R |")
-    out.append("|---|---:|---:|---:|---:|---|---:|---:|---:|---|---|---|")
+               "| Redis req/CPU-s | **CPU ratio** | CPU spread | p99 ms h / R | flushes/s h / R | SETs/flush h / R |")
+    out.append("|---|---:|---:|---:|---:|---|---:|---:|---:|---|---|---|---|")
     for (mode, pipeline), by in results.items():
         h, r = by["hematite"], by["redis"]
         rps_h, rps_r = median([x["rps"] for x in h]), median([x["rps"] for x in r])
@@ -483,7 +484,9 @@ def section_aof(sides, work, out):
             f"| **{fr(ratio(cpu_h, cpu_r))}** "
             f"| {spread([ratio(a['req_cpu_s'], b['req_cpu_s']) for a, b in zip(h, r)])} "
             f"| {fr(median([x['p99'] for x in h]))} / {fr(median([x['p99'] for x in r]))} "
-            f"| {fi(median([x['flushes_s'] for x in h]))} / {fi(median([x['flushes_s'] for x in r]))} |")
+            f"| {fi(median([x['flushes_s'] for x in h]))} / {fi(median([x['flushes_s'] for x in r]))} "
+            + (f"| {fr(median([x['per_flush'] for x in h]), 1)} / {fr(median([x['per_flush'] for x in r]), 1)} |"
+               if mode == "always" else "| — |"))
     out.append("")
 
 
@@ -758,6 +761,7 @@ def section_bgsave(sides, work, out):
             # Plain run, with the same sampling (for the baseline overhead).
             plain = sampled_run(p, keyspace, save=False)
             saved = sampled_run(p, keyspace, save=True)
+            saved["p99_factor"] = ratio(saved["p99"], plain["p99"])
             res.setdefault("plain", {}).setdefault(name, []).append(plain)
             res.setdefault("save", {}).setdefault(name, []).append(saved)
             log(f"  bgsave round {rnd} {name:8} plain: {plain['rps']:,.0f} rps p99 {plain['p99']:.2f} ms, "
@@ -781,22 +785,26 @@ def section_bgsave(sides, work, out):
     out.append("| measure | hematite | Redis | **ratio** | spread |")
     out.append("|---|---:|---:|---:|---|")
 
-    def row(label, kind, key, fmt):
+    def row(label, kind, key, fmt, with_ratio=True):
         h = [x[key] for x in res[kind]["hematite"]]
         r = [x[key] for x in res[kind]["redis"]]
         mh, mr = median(h), median(r)
+        if not with_ratio:
+            out.append(f"| {label} | {fmt(mh)} | {fmt(mr)} | — | — |")
+            return
         out.append(f"| {label} | {fmt(mh)} | {fmt(mr)} | **{fr(ratio(mh, mr))}** "
                    f"| {spread([ratio(a, b) for a, b in zip(h, r)])} |")
 
     row("PSS before the saves, MiB", "save", "pss_base", mib)
     row("**peak PSS overhead during BGSAVE, MiB**", "save", "pss_over", mib)
-    row("peak PSS overhead without BGSAVE, MiB", "plain", "pss_over", mib)
+    row("peak PSS overhead without BGSAVE, MiB", "plain", "pss_over", mib, with_ratio=False)
     row("peak RSS, server + children, during BGSAVE, MiB", "save", "rss_peak", mib)
     row("peak RSS without BGSAVE, MiB", "plain", "rss_peak", mib)
     row("BGSAVE duration under load, s", "save", "save_s", lambda x: fr(x, 2))
     row("BGSAVEs completed per run", "save", "saves", lambda x: fr(x, 1))
     row("**p99 latency during BGSAVE, ms**", "save", "p99", lambda x: fr(x, 2))
     row("p99 latency without BGSAVE, ms", "plain", "p99", lambda x: fr(x, 2))
+    row("p99 during / p99 without (same round)", "save", "p99_factor", lambda x: fr(x, 2))
     row("max latency during BGSAVE, ms", "save", "max", lambda x: fr(x, 2))
     row("max latency without BGSAVE, ms", "plain", "max", lambda x: fr(x, 2))
     row("SET rps during BGSAVE", "save", "rps", fi)
@@ -843,7 +851,7 @@ def sampled_run(p, keyspace, save):
     res = finish_benchmark(bench)
     if not p.alive():
         raise SystemExit(f"{p.name} died during the BGSAVE benchmark:\n{p.log_tail()}")
-    res.update(pss_base=base_pss, pss_over=peak_pss - base_pss, rss_peak=peak_rss,
+    res.update(pss_base=base_pss, pss_over=peak_pss - base_pss, rss_peak=peak_rss, p99_factor=float("nan"),
                saves=len(durations), save_s=median(durations))
     if save and len(durations) < 2:
         log(f"  note: only {len(durations)} BGSAVE(s) completed during the run; raise BG_N")
