@@ -180,7 +180,10 @@ class Proc:
         self.pid = self.proc.pid
         self.ready_s = self._wait_ready()
         c = Conn(port)
-        pid = c.info("server").get("process_id")
+        try:
+            pid = c.info("server").get("process_id")
+        except RespError:
+            pid = None
         c.close()
         if pid is not None and int(pid) != self.pid:
             raise SystemExit(f"{name}: port {port} is answered by pid {pid}, not by the server started "
@@ -293,13 +296,18 @@ def run_benchmark(port, n, pipeline, keyspace, background=False):
     argv = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-c", str(CLIENTS), "-n", str(n),
             "-P", str(pipeline), "-r", str(keyspace), "-t", "set", "--csv", "-q"]
     p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    BENCHMARKS.append(p)
     if background:
         return p
     return finish_benchmark(p)
 
 
+BENCHMARKS = []  # redis-benchmark processes, killed on the way out if still running
+
+
 def finish_benchmark(p):
     out, err = p.communicate()
+    BENCHMARKS.remove(p)
     if p.returncode != 0:
         raise SystemExit(f"redis-benchmark failed: {err.decode(errors='replace')}")
     rows = [r for r in csv.reader(io.StringIO(out.decode())) if r and r[0] != "test"]
@@ -380,13 +388,11 @@ def tree_mem(pid):
     return pss, rss, len(kids)
 
 
-def wait_info(conn, section, field, value, timeout=600, step=0.01):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if conn.info(section).get(field) == value:
-            return
-        time.sleep(step)
-    raise SystemExit(f"timed out waiting for {field}:{value}")
+def field(info, name, who):
+    """A required INFO field: a clear error instead of a hang when the server lacks it."""
+    if name not in info:
+        raise SystemExit(f"{who}: INFO has no `{name}` field (needed by this benchmark)")
+    return info[name]
 
 
 def median(xs):
@@ -671,8 +677,11 @@ def section_save(sides, work, out):
             time.sleep(0.01)
             while True:
                 info = c.info("persistence")
-                if info.get("aof_rewrite_in_progress") == "0" and info.get("aof_rewrite_scheduled", "0") == "0":
+                if (field(info, "aof_rewrite_in_progress", name) == "0"
+                        and info.get("aof_rewrite_scheduled", "0") == "0"):
                     break
+                if time.monotonic() - t0 > 1800:
+                    raise SystemExit(f"{name}: BGREWRITEAOF still running after 30 minutes")
                 time.sleep(0.01)
             add("rewrite_s", name, time.monotonic() - t0)
             if info.get("aof_last_bgrewrite_status", "ok") != "ok":
@@ -827,7 +836,7 @@ def sampled_run(p, keyspace, save):
         running = bench.poll() is None
         if save:
             info = c.info("persistence")
-            ip = info.get("rdb_bgsave_in_progress") == "1"
+            ip = field(info, "rdb_bgsave_in_progress", p.name) == "1"
             if in_progress and not ip:
                 durations.append(now - t_save)
                 in_progress = False
@@ -891,6 +900,10 @@ def main():
                 raise SystemExit(f"unknown section {s!r} (aof, save, bgsave)")
             log(f"section {s} done in {time.monotonic() - t0:.0f}s")
     finally:
+        for b in BENCHMARKS:
+            if b.poll() is None:
+                b.kill()
+                b.wait()
         sides.stop_all()
         if not keep and not given:
             shutil.rmtree(work, ignore_errors=True)
