@@ -53,6 +53,12 @@ use std::time::{Duration, Instant};
 /// under `everysec` and `no`.
 const WRITE_DELAY: Duration = Duration::from_millis(1);
 
+/// How long a group commit waits for more clients to join when several
+/// are committing at once.
+const GATHER_DELAY: Duration = Duration::from_micros(100);
+/// At most this many gather delays per fsync.
+const GATHER_ROUNDS: u32 = 4;
+
 /// `appendfsync`.
 pub const FSYNC_NO: u8 = 0;
 /// `appendfsync everysec`.
@@ -98,9 +104,12 @@ pub struct AofIo {
     pub no_fsync_on_rewrite: AtomicBool,
     /// Fsyncs done (INFO-style counter).
     pub fsyncs: AtomicU64,
-    /// Woken when `synced` or `written` moves.
-    pub progress: tokio::sync::Notify,
-    kick: std::sync::Mutex<bool>,
+    /// Connections waiting for `synced` to reach their offset, woken
+    /// exactly when it does (not all at every fsync).
+    waiters: Mutex<Vec<(u64, tokio::sync::oneshot::Sender<()>)>>,
+    /// The AOF thread has been asked to run (saves redundant wakeups).
+    kicked: AtomicBool,
+    kick: std::sync::Mutex<()>,
     kick_cv: Condvar,
     thread_started: AtomicBool,
 }
@@ -119,8 +128,9 @@ impl Default for AofIo {
             child_active: AtomicBool::new(false),
             no_fsync_on_rewrite: AtomicBool::new(false),
             fsyncs: AtomicU64::new(0),
-            progress: tokio::sync::Notify::new(),
-            kick: std::sync::Mutex::new(false),
+            waiters: Mutex::new(Vec::new()),
+            kicked: AtomicBool::new(false),
+            kick: std::sync::Mutex::new(()),
             kick_cv: Condvar::new(),
             thread_started: AtomicBool::new(false),
         }
@@ -194,7 +204,6 @@ impl AofIo {
                 if self.write_errno.swap(0, Ordering::AcqRel) != 0 {
                     tracing::warn!("AOF write error looks solved, Redis can write again.");
                 }
-                self.progress.notify_waiters();
                 Ok(())
             }
             Err(e) => {
@@ -231,7 +240,7 @@ impl AofIo {
                 self.fsyncs.fetch_add(1, Ordering::Relaxed);
                 self.synced.fetch_max(upto, Ordering::AcqRel);
                 self.fsync_errno.store(0, Ordering::Release);
-                self.progress.notify_waiters();
+                self.release_waiters();
                 Ok(())
             }
             Err(e) => {
@@ -273,15 +282,36 @@ impl AofIo {
                 // (MISCONF), as in Redis, without holding this reply.
                 return;
             }
-            let notified = self.progress.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            {
+                let mut w = self.waiters.lock();
+                if reached.load(Ordering::Acquire) >= target {
+                    return;
+                }
+                w.push((target, tx));
+            }
             self.kick();
-            if reached.load(Ordering::Acquire) >= target {
+            // Woken when synced; on an error the fsync thread retries every
+            // 100 ms, and a policy change is noticed here.
+            let _ = tokio::time::timeout(Duration::from_millis(100), rx).await;
+        }
+    }
+
+    /// Wakes the waiters whose offset is now durable (all of them when the
+    /// AOF is closed).
+    fn release_waiters(&self) {
+        let synced = if self.is_open() { self.synced.load(Ordering::Acquire) } else { u64::MAX };
+        let ready: Vec<_> = {
+            let mut w = self.waiters.lock();
+            if w.is_empty() {
                 return;
             }
-            // On an error, the fsync thread retries every 100 ms.
-            let _ = tokio::time::timeout(Duration::from_millis(100), notified).await;
+            let (ready, wait): (Vec<_>, Vec<_>) = std::mem::take(&mut *w).into_iter().partition(|(t, _)| *t <= synced);
+            *w = wait;
+            ready
+        };
+        for (_, tx) in ready {
+            let _ = tx.send(());
         }
     }
 
@@ -296,11 +326,12 @@ impl AofIo {
         self.no_fsync_on_rewrite.load(Ordering::Relaxed) && self.child_active.load(Ordering::Relaxed)
     }
 
-    /// Wakes the fsync thread.
+    /// Wakes the AOF thread (once per round, however many ask).
     pub fn kick(&self) {
-        let mut k = self.kick.lock().unwrap_or_else(|e| e.into_inner());
-        *k = true;
-        self.kick_cv.notify_one();
+        if !self.kicked.swap(true, Ordering::AcqRel) {
+            let _g = self.kick.lock().unwrap_or_else(|e| e.into_inner());
+            self.kick_cv.notify_one();
+        }
     }
 
     /// Installs the file to append to (opening, or switching at a rewrite
@@ -327,7 +358,7 @@ impl AofIo {
             self.fsync_errno.store(0, Ordering::Release);
         }
         drop(out);
-        self.progress.notify_waiters();
+        self.release_waiters();
         Ok(())
     }
 
@@ -344,12 +375,12 @@ impl AofIo {
         let mut last_sync = Instant::now();
         loop {
             {
-                let k = self.kick.lock().unwrap_or_else(|e| e.into_inner());
-                let (mut k, _) = self
+                let g = self.kick.lock().unwrap_or_else(|e| e.into_inner());
+                let _g = self
                     .kick_cv
-                    .wait_timeout_while(k, Duration::from_millis(100), |k| !*k)
+                    .wait_timeout_while(g, Duration::from_millis(100), |_| !self.kicked.load(Ordering::Acquire))
                     .unwrap_or_else(|e| e.into_inner());
-                *k = false;
+                self.kicked.store(false, Ordering::Release);
             }
             if !self.is_open() {
                 continue;
@@ -360,6 +391,22 @@ impl AofIo {
                 if policy != FSYNC_ALWAYS && !self.skip_fsync() {
                     // Gather the writes of this moment into one write(2).
                     std::thread::sleep(WRITE_DELAY);
+                } else if policy == FSYNC_ALWAYS {
+                    // Several clients are committing at once: while more
+                    // keep joining, give the ones being executed right now
+                    // a moment to join this fsync (fewer, fuller fsyncs; a
+                    // lone client never waits for this).
+                    let mut seen = self.waiters.lock().len();
+                    let mut rounds = 0;
+                    while seen > 1 && rounds < GATHER_ROUNDS {
+                        std::thread::sleep(GATHER_DELAY);
+                        let now = self.waiters.lock().len();
+                        if now == seen {
+                            break;
+                        }
+                        seen = now;
+                        rounds += 1;
+                    }
                 }
                 let _ = self.write_through();
             }
