@@ -85,6 +85,7 @@ where
         sub_counts: (0, 0, 0),
         multi: -1,
         blocked: false,
+        aof_target: 0,
     });
     if let Some(mut st) = shared.state.try_lock_for(Duration::from_millis(10)) {
         register(&mut st, id, &mut unregistered);
@@ -141,7 +142,7 @@ where
                     };
                     let st = &mut *guard;
                     register(st, id, &mut unregistered);
-                    take_pending(st, id, &mut out);
+                    take_pending(st, id, &mut out, &mut sess);
                     let now_ms = crate::clock::now_ms();
                     while let Some(argv) = batch.pop_front() {
                         let mut ctx = Ctx { st, sess: &mut sess, out: &mut out, now_ms, cmd: None, shared: &shared };
@@ -305,14 +306,14 @@ where
                     continue 'conn;
                 };
                 recheck = false;
-                take_pending(&mut st, id, &mut out);
+                take_pending(&mut st, id, &mut out, &mut sess);
                 if blocked && !st.blocking.contains(id) {
                     blocked = false;
                 }
             }
             Wait::BlockTimeout => {
                 let mut st = shared.lock_async().await;
-                take_pending(&mut st, id, &mut out);
+                take_pending(&mut st, id, &mut out, &mut sess);
                 if let Some(reply) = crate::commands::blocking::expire(&mut st, id) {
                     out.buf.extend_from_slice(&reply.buf);
                 }
@@ -343,8 +344,9 @@ enum Wait {
 }
 
 /// Moves what others queued for this client into its reply buffer.
-fn take_pending(st: &mut State, id: u64, out: &mut ReplyBuf) {
+fn take_pending(st: &mut State, id: u64, out: &mut ReplyBuf, sess: &mut Session) {
     if let Some(c) = st.clients.get_mut(&id) {
+        sess.aof_target = sess.aof_target.max(std::mem::take(&mut c.aof_target));
         if !c.pending.is_empty() {
             out.buf.extend_from_slice(&c.pending);
             c.pending.clear();

@@ -76,8 +76,17 @@ pub fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) {
         ctx.st.drain_expired();
         end_unit(ctx);
         if !ctx.st.blocking.is_empty() && ctx.st.stats.dirty != dirty_before {
-            crate::commands::blocking::serve_ready(ctx.st, ctx.shared, ctx.now_ms);
-            end_unit(ctx);
+            let served = crate::commands::blocking::serve_ready(ctx.st, ctx.shared, ctx.now_ms);
+            // The served clients' replies wait for their pops to reach the
+            // AOF like any reply to a write.
+            let off = crate::persistence::propagate::flush(ctx.st, &ctx.shared.aof, ctx.now_ms);
+            if off > 0 {
+                for id in served {
+                    if let Some(c) = ctx.st.clients.get_mut(&id) {
+                        c.aof_target = c.aof_target.max(off);
+                    }
+                }
+            }
         }
     }
     match ctx.sess.reply_mode {

@@ -191,17 +191,10 @@ async fn main_loop(shared: Arc<Shared>) -> i32 {
     loop {
         if loaded.is_finished() {
             loading = false;
-            match (&mut loaded).await {
-                Ok(Ok(())) => break,
-                Ok(Err(e)) => {
-                    tracing::warn!("{e}");
-                    return 1;
-                }
-                Err(e) => {
-                    tracing::warn!("The loader failed: {e}");
-                    return 1;
-                }
+            if !load_succeeded((&mut loaded).await) {
+                return 1;
             }
+            break;
         }
         if shared.loading_info.loaded_bytes.load(Ordering::Relaxed) >= config.loading_process_events_interval_bytes
             || load_started.elapsed() >= Duration::from_millis(50)
@@ -236,16 +229,8 @@ async fn main_loop(shared: Arc<Shared>) -> i32 {
         tokio::select! {
             r = &mut loaded, if loading => {
                 loading = false;
-                match r {
-                    Ok(Ok(())) => continue,
-                    Ok(Err(e)) => {
-                        tracing::warn!("{e}");
-                        return 1;
-                    }
-                    Err(e) => {
-                        tracing::warn!("The loader failed: {e}");
-                        return 1;
-                    }
+                if !load_succeeded(r) {
+                    return 1;
                 }
             }
             _ = shared.shutdown.notified() => break,
@@ -276,6 +261,21 @@ async fn main_loop(shared: Arc<Shared>) -> i32 {
     }
     tracing::warn!("hematite is now ready to exit, bye bye...");
     0
+}
+
+/// Logs why loading failed, if it did.
+fn load_succeeded(r: Result<Result<(), String>, tokio::task::JoinError>) -> bool {
+    match r {
+        Ok(Ok(())) => true,
+        Ok(Err(e)) => {
+            tracing::warn!("{e}");
+            false
+        }
+        Err(e) => {
+            tracing::warn!("The loader failed: {e}");
+            false
+        }
+    }
 }
 
 /// What SIGTERM / SIGINT do (`shutdown-on-sigterm`, `shutdown-on-sigint`):

@@ -161,6 +161,9 @@ pub struct ClientInfo {
     pub multi: i64,
     /// Blocked by a blocking command.
     pub blocked: bool,
+    /// The AOF offset `pending` replies must wait for (see
+    /// `persistence::aof_io`), 0 when none.
+    pub aof_target: u64,
 }
 
 /// Everything guarded by the big lock.

@@ -72,6 +72,7 @@
 //! `type byte + value body + RDB version (u16 LE) + CRC64 of all that (u64 LE)`.
 
 mod check;
+mod functions;
 pub(crate) mod encodings;
 mod load;
 pub(crate) mod lzf;
@@ -83,6 +84,7 @@ mod tests;
 use std::fmt;
 
 pub use check::{check, CheckReport};
+pub use functions::{function_payload, parse_function_payload, FunctionPayloadError};
 pub use load::{load, parse_payload};
 pub use write::{dump_payload, write_value, WriteOptions, Writer};
 

@@ -252,7 +252,9 @@ fn ready_keys(st: &mut State, now_ms: i64) -> Vec<(usize, Bytes)> {
 /// a served client is unparked and its reply queued for its connection.
 /// Serving can make more keys ready (BLMOVE pushes), so this repeats until
 /// nothing changes.
-pub fn serve_ready(st: &mut State, shared: &Shared, now_ms: i64) {
+/// Returns the ids of the clients served.
+pub fn serve_ready(st: &mut State, shared: &Shared, now_ms: i64) -> Vec<u64> {
+    let mut served = Vec::new();
     loop {
         let ready = ready_keys(st, now_ms);
         let mut progress = false;
@@ -277,6 +279,7 @@ pub fn serve_ready(st: &mut State, shared: &Shared, now_ms: i64) {
                     continue;
                 }
                 st.blocking.remove(id);
+                served.push(id);
                 if let Some(c) = st.clients.get_mut(&id) {
                     c.pending.extend_from_slice(&out.buf);
                     c.blocked = false;
@@ -289,6 +292,7 @@ pub fn serve_ready(st: &mut State, shared: &Shared, now_ms: i64) {
             break;
         }
     }
+    served
 }
 
 /// Writes the reply of a blocking command whose timeout expired.

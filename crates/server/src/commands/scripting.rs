@@ -7,7 +7,7 @@ use super::{arg_i64, is, Ctx};
 use crate::command::Row;
 use crate::error::{CmdError, CmdResult};
 use crate::row;
-use crate::scripting::dump;
+use hematite_persist::rdb;
 use crate::scripting::engine::Engine;
 use bytes::Bytes;
 use hematite_common::glob::string_match;
@@ -314,7 +314,7 @@ fn function_stats(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
 /// FUNCTION DUMP: Redis's payload format (see `scripting::dump`).
 fn function_dump(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
     let eng = Engine::get(&ctx.shared.script);
-    let p = dump::encode(eng.registry.libraries.values().map(|l| l.code.as_slice()));
+    let p = rdb::function_payload(eng.registry.libraries.values().map(|l| l.code.as_slice()));
     ctx.out.bulk(&p);
     Ok(())
 }
@@ -337,10 +337,10 @@ fn function_restore(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         Some(a) if is(a, "replace") => Policy::Replace,
         Some(_) => return Err(CmdError::err("Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.")),
     };
-    let codes = dump::decode(&argv[2]).map_err(|e| match e {
-        dump::DumpError::Checksum => CmdError::err("DUMP payload version or checksum are wrong"),
-        dump::DumpError::NotAFunction => CmdError::err("given type is not a function"),
-        dump::DumpError::Bad => CmdError::err("Bad data format"),
+    let codes = rdb::parse_function_payload(&argv[2]).map_err(|e| match e {
+        rdb::FunctionPayloadError::BadFooter => CmdError::err("DUMP payload version or checksum are wrong"),
+        rdb::FunctionPayloadError::NotAFunction => CmdError::err("given type is not a function"),
+        rdb::FunctionPayloadError::Corrupt => CmdError::err("Bad data format"),
     })?;
     let codes: Vec<Bytes> = codes.into_iter().map(Bytes::from).collect();
     let mut eng = Engine::get(&ctx.shared.script);

@@ -170,12 +170,13 @@ impl<'a> KeyspaceSink<'a> {
             let Some(d) = st.ks.dbs.get_mut(db) else {
                 return Err(format!("FATAL: Data file was created with a Redis server configured to handle more than {} databases. Exiting", st.config.databases));
             };
-            if d.dict.get(&key[..]).is_some() {
-                return Err(format!("RDB has duplicated key '{}' in DB {db}", String::from_utf8_lossy(&key)));
-            }
-            d.insert_new(&key, value, lru);
+            let key: hematite_store::Key = key.into_boxed_slice();
             if let Some(when) = meta.expire_ms {
-                d.set_expire(&key, when);
+                d.expires.insert(key.clone(), when);
+            }
+            // One lookup: the insert itself tells whether the key was there.
+            if d.dict.insert(key, hematite_store::Object::new(value, lru)).is_some() {
+                return Err(format!("RDB has duplicated key in DB {db}"));
             }
         }
         st.persist.loaded_keys = self.loaded;
@@ -204,8 +205,23 @@ impl Sink for KeyspaceSink<'_> {
     }
 
     fn select_db(&mut self, db: usize) -> Result<(), String> {
+        self.flush()?;
         self.db = db;
         Ok(())
+    }
+
+    fn resize_db(&mut self, db_size: u64, expires_size: u64) {
+        // Size the tables once instead of growing them key by key.
+        let _ = self.flush();
+        let mut st = self.shared.state.lock();
+        if let Some(d) = st.ks.dbs.get_mut(self.db) {
+            if d.dict.is_empty() {
+                d.dict.expand(db_size.min(1 << 32) as usize);
+            }
+            if d.expires.is_empty() {
+                d.expires.expand(expires_size.min(1 << 32) as usize);
+            }
+        }
     }
 
     fn key(&mut self, key: Vec<u8>, value: Value, meta: KeyMeta) -> Result<(), String> {

@@ -11,7 +11,7 @@
 //!   RESP2 and RESP3, exactly as Redis converts them.
 //! - [`functions`]: FUNCTION libraries.
 //! - [`libs`]: the cjson, cmsgpack, bit and struct libraries.
-//! - [`dump`]: FUNCTION DUMP / RESTORE payloads (Redis's RDB fragment).
+//! - FUNCTION DUMP / RESTORE payloads are `hematite_persist::rdb::function_payload`.
 //! - [`busy`]: what other clients get while a script runs too long.
 //!
 //! A long script holds the lock, so other clients would simply wait. Redis
@@ -23,7 +23,6 @@
 
 pub mod busy;
 pub mod convert;
-pub mod dump;
 pub mod engine;
 pub mod functions;
 pub mod libs;
