@@ -64,7 +64,7 @@ fn pace(n: u64, opts: &SnapshotOptions) -> std::io::Result<()> {
     if opts.key_delay_us > 0 {
         std::thread::sleep(std::time::Duration::from_micros(opts.key_delay_us as u64));
     }
-    if n.is_multiple_of(1024) && parent_gone() {
+    if n % 1024 == 0 && parent_gone() {
         return Err(std::io::Error::other("the parent process died"));
     }
     Ok(())
