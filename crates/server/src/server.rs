@@ -424,9 +424,11 @@ async fn cron(shared: Arc<Shared>) {
         st.drain_expired();
         crate::persistence::propagate::flush(&mut st, &shared.aof, now);
         crate::persistence::cron(&mut st, &shared);
-        // Incremental rehashing gets up to 1 ms per tick.
+        // Incremental rehashing gets up to 1 ms per tick. Not while
+        // loading: the loader sized the tables for what is coming, and
+        // shrinking them now would only make it grow them again.
         let deadline = std::time::Instant::now() + Duration::from_millis(1);
-        for db in st.ks.dbs.iter_mut() {
+        for db in st.ks.dbs.iter_mut().filter(|_| !loading) {
             db.dict.resize_if_needed();
             db.expires.resize_if_needed();
             if db.dict.is_rehashing() {

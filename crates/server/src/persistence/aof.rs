@@ -230,10 +230,10 @@ fn replay(shared: &Shared, dir: &AofDir, m: &Manifest, truncated_ok: bool) -> Re
 
 /// Writes a base file (RDB preamble or commands) and fsyncs it.
 fn write_base_file(path: &Path, ks: &hematite_store::Keyspace, opts: &snapshot::SnapshotOptions, preamble: bool) -> std::io::Result<()> {
-    let f = std::fs::File::create(path)?;
+    let f = snapshot::AutoSync::new(std::fs::File::create(path)?);
     let w = std::io::BufWriter::with_capacity(1 << 16, f);
     let w = if preamble { snapshot::write_rdb(w, ks, opts)? } else { snapshot::write_aof_commands(w, ks, opts)? };
-    let f = w.into_inner().map_err(|e| e.into_error())?;
+    let f = w.into_inner().map_err(|e| e.into_error())?.file;
     f.sync_all()
 }
 

@@ -12,6 +12,8 @@
 //! - never touches tokio, the logger or any lock another thread may hold;
 //!   it allocates (jemalloc's fork handlers keep its locks sane) and does
 //!   plain blocking file I/O;
+//! - runs at a lower priority (nice 10), so on a busy machine the
+//!   server's clients come first and the snapshot takes the spare CPU;
 //! - stops (without renaming anything into place) if its parent dies, so a
 //!   restarted server never sees an old snapshot replace a newer one;
 //! - writes one line to the pipe, `ok <cow-bytes>` or `err <message>`,
@@ -61,6 +63,9 @@ pub fn fork_job(job: impl FnOnce() -> Result<(), String>) -> Result<(i32, RawFd)
         0 => {
             PARENT.store(parent, Ordering::Relaxed);
             close_inherited(fds[1]);
+            // Yield the CPU to the server when they compete: the clients'
+            // latency matters more than how fast the snapshot finishes.
+            unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 10) };
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job))
                 .unwrap_or_else(|_| Err("the child panicked".to_string()));
             let line = match &result {

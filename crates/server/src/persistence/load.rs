@@ -118,16 +118,76 @@ pub fn load_rdb_file(shared: &Shared, path: &Path) -> Result<(u64, u64), String>
 }
 
 /// Loads one RDB from a stream through `sink` (also the AOF's preamble).
+///
+/// Decoding and inserting run on two threads: this one parses the file
+/// (and decompresses) while an inserter thread puts the previous batch into
+/// the keyspace under the lock, so a load uses two cores where Redis uses
+/// one.
 pub fn load_rdb_stream(r: &mut dyn std::io::BufRead, sink: &mut KeyspaceSink) -> Result<(), String> {
     let limits = rdb_limits(&sink.shared.state.lock());
-    let mut r = r;
-    let result = rdb::load(&mut r, &limits, sink);
-    let flushed = sink.flush();
-    result.map_err(|e| e.to_string())?;
-    flushed
+    let shared = sink.shared;
+    let lru = lru_clock(sink.now_ms);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(4);
+    std::thread::scope(|scope| {
+        let inserter = scope.spawn(move || insert_batches(shared, rx, lru));
+        sink.tx = Some(tx);
+        let mut r = r;
+        let result = rdb::load(&mut r, &limits, sink).map_err(|e| e.to_string());
+        let flushed = sink.flush();
+        sink.tx = None;
+        let inserted = inserter.join().unwrap_or_else(|_| Err("the loader's inserter panicked".into()));
+        // The inserter's error first: it is why a send failed.
+        inserted.and(result).and(flushed)
+    })
 }
 
-/// Feeds loaded keys into the keyspace, a batch at a time.
+/// What the decoding thread hands to the inserter.
+enum Batch {
+    /// Keys: (database, key, value, metadata).
+    Keys(Vec<(usize, Vec<u8>, Value, KeyMeta)>),
+    /// Size the tables of a database for what is coming (RESIZEDB).
+    Resize(usize, u64, u64),
+}
+
+/// The inserter thread: puts batches into the keyspace, a lock slice per
+/// batch. Stops at the first error (a duplicate key, too many databases).
+fn insert_batches(shared: &Shared, rx: std::sync::mpsc::Receiver<Batch>, lru: u32) -> Result<(), String> {
+    for batch in rx {
+        let mut st = shared.state.lock();
+        let databases = st.config.databases;
+        match batch {
+            Batch::Resize(db, size, expires) => {
+                if let Some(d) = st.ks.dbs.get_mut(db) {
+                    if d.dict.is_empty() {
+                        d.dict.expand(size.min(1 << 32) as usize);
+                    }
+                    if d.expires.is_empty() {
+                        d.expires.expand(expires.min(1 << 32) as usize);
+                    }
+                }
+            }
+            Batch::Keys(keys) => {
+                for (db, key, value, meta) in keys {
+                    let Some(d) = st.ks.dbs.get_mut(db) else {
+                        return Err(format!("FATAL: Data file was created with a Redis server configured to handle more than {databases} databases. Exiting"));
+                    };
+                    let key: hematite_store::Key = key.into_boxed_slice();
+                    if let Some(when) = meta.expire_ms {
+                        d.expires.insert(key.clone(), when);
+                    }
+                    // One lookup: the insert itself tells whether the key was there.
+                    if d.dict.insert(key, hematite_store::Object::new(value, lru)).is_some() {
+                        return Err(format!("RDB has duplicated key in DB {db}"));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Feeds loaded keys into the keyspace, a batch at a time (see
+/// [`load_rdb_stream`]).
 pub struct KeyspaceSink<'a> {
     shared: &'a Shared,
     db: usize,
@@ -142,6 +202,8 @@ pub struct KeyspaceSink<'a> {
     last_log: Instant,
     /// `key-load-delay`: microseconds to sleep per key (tests).
     key_delay_us: u64,
+    /// To the inserter thread.
+    tx: Option<std::sync::mpsc::SyncSender<Batch>>,
 }
 
 impl<'a> KeyspaceSink<'a> {
@@ -157,6 +219,16 @@ impl<'a> KeyspaceSink<'a> {
             base_offset,
             last_log: Instant::now(),
             key_delay_us: shared.state.lock().config.key_load_delay.max(0) as u64,
+            tx: None,
+        }
+    }
+
+    fn send(&mut self, b: Batch) -> Result<(), String> {
+        match &self.tx {
+            // A closed channel means the inserter stopped on an error,
+            // which load_rdb_stream reports.
+            Some(tx) => tx.send(b).map_err(|_| "the load stopped".to_string()),
+            None => Err("no inserter".into()),
         }
     }
 
@@ -164,21 +236,9 @@ impl<'a> KeyspaceSink<'a> {
         if self.batch.is_empty() {
             return Ok(());
         }
+        let keys = std::mem::replace(&mut self.batch, Vec::with_capacity(1024));
+        self.send(Batch::Keys(keys))?;
         let mut st = self.shared.state.lock();
-        let lru = lru_clock(self.now_ms);
-        for (db, key, value, meta) in self.batch.drain(..) {
-            let Some(d) = st.ks.dbs.get_mut(db) else {
-                return Err(format!("FATAL: Data file was created with a Redis server configured to handle more than {} databases. Exiting", st.config.databases));
-            };
-            let key: hematite_store::Key = key.into_boxed_slice();
-            if let Some(when) = meta.expire_ms {
-                d.expires.insert(key.clone(), when);
-            }
-            // One lookup: the insert itself tells whether the key was there.
-            if d.dict.insert(key, hematite_store::Object::new(value, lru)).is_some() {
-                return Err(format!("RDB has duplicated key in DB {db}"));
-            }
-        }
         st.persist.loaded_keys = self.loaded;
         st.persist.loaded_expired = self.expired;
         Ok(())
@@ -213,15 +273,7 @@ impl Sink for KeyspaceSink<'_> {
     fn resize_db(&mut self, db_size: u64, expires_size: u64) {
         // Size the tables once instead of growing them key by key.
         let _ = self.flush();
-        let mut st = self.shared.state.lock();
-        if let Some(d) = st.ks.dbs.get_mut(self.db) {
-            if d.dict.is_empty() {
-                d.dict.expand(db_size.min(1 << 32) as usize);
-            }
-            if d.expires.is_empty() {
-                d.expires.expand(expires_size.min(1 << 32) as usize);
-            }
-        }
+        let _ = self.send(Batch::Resize(self.db, db_size, expires_size));
     }
 
     fn key(&mut self, key: Vec<u8>, value: Value, meta: KeyMeta) -> Result<(), String> {

@@ -74,9 +74,9 @@ fn pace(n: u64, opts: &SnapshotOptions) -> std::io::Result<()> {
 /// docs).
 pub fn save_rdb_file(path: &Path, tmp: &Path, ks: &Keyspace, opts: &SnapshotOptions) -> Result<(), String> {
     let result = (|| -> std::io::Result<()> {
-        let f = File::create(tmp)?;
+        let f = AutoSync::new(File::create(tmp)?);
         let w = write_rdb(BufWriter::with_capacity(1 << 16, f), ks, opts)?;
-        let f = w.into_inner().map_err(|e| e.into_error())?;
+        let f = w.into_inner().map_err(|e| e.into_error())?.file;
         f.sync_all()?;
         drop(f);
         std::fs::rename(tmp, path)?;
@@ -87,6 +87,42 @@ pub fn save_rdb_file(path: &Path, tmp: &Path, ks: &Keyspace, opts: &SnapshotOpti
         let _ = std::fs::remove_file(tmp);
         e.to_string()
     })
+}
+
+/// Redis's `REDIS_AUTOSYNC_BYTES` (`rdb-save-incremental-fsync`,
+/// `aof-rewrite-incremental-fsync`): sync every 32 MB written, so a big
+/// snapshot reaches the disk steadily instead of in one burst at the end
+/// that stalls everything else doing I/O.
+const AUTOSYNC_BYTES: u64 = 32 << 20;
+
+/// A file that fsyncs itself every [`AUTOSYNC_BYTES`].
+pub struct AutoSync {
+    /// The file.
+    pub file: File,
+    unsynced: u64,
+}
+
+impl AutoSync {
+    /// Wraps a file.
+    pub fn new(file: File) -> Self {
+        AutoSync { file, unsynced: 0 }
+    }
+}
+
+impl Write for AutoSync {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.unsynced += n as u64;
+        if self.unsynced >= AUTOSYNC_BYTES {
+            self.unsynced = 0;
+            self.file.sync_data()?;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
 
 /// Fsyncs the directory holding `path`, so a rename is durable.
