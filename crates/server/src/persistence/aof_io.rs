@@ -57,7 +57,7 @@ const WRITE_DELAY: Duration = Duration::from_millis(1);
 /// are committing at once.
 const GATHER_DELAY: Duration = Duration::from_micros(100);
 /// At most this many gather delays per fsync.
-const GATHER_ROUNDS: u32 = 4;
+const GATHER_ROUNDS: u32 = 1;
 
 /// `appendfsync`.
 pub const FSYNC_NO: u8 = 0;
