@@ -312,7 +312,18 @@ fn mpop_generic(ctx: &mut Ctx, keys: &[Bytes], end: End, count: Option<usize>) -
     for key in keys {
         match write_len(ctx, key)? {
             None | Some(0) => continue,
-            Some(_) => {
+            Some(len) => {
+                // The AOF gets the plain pop of the key that was chosen
+                // (Redis 7 turns BLPOP/BRPOP into LPOP/RPOP key and
+                // LMPOP/BLMPOP into LPOP/RPOP key n, n being what it popped).
+                if ctx.propagating() {
+                    let name: &[u8] = if end == End::Left { b"LPOP" } else { b"RPOP" };
+                    let mut v = crate::persistence::propagate::argv(&[name, key]);
+                    if let Some(n) = count {
+                        v.push(Bytes::from(n.min(len).to_string()));
+                    }
+                    ctx.propagate_as(vec![v]);
+                }
                 match count {
                     None => pop_reply(ctx, key, end, 1, Shape::KeyElem)?,
                     Some(n) => pop_reply(ctx, key, end, n, Shape::KeyArray)?,
@@ -443,6 +454,9 @@ pub fn blmove(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let to = arg_end(&argv[4])?;
     let timeout = arg_timeout(&argv[5])?;
     if lmove_generic(ctx, &argv[1], &argv[2], from, to)? {
+        if ctx.propagating() {
+            ctx.propagate_as(vec![argv[..5].iter().enumerate().map(|(i, a)| if i == 0 { Bytes::from_static(b"LMOVE") } else { a.clone() }).collect()]);
+        }
         return Ok(());
     }
     ctx.block_on(&argv[1..2], timeout, OnTimeout::Null)
@@ -452,6 +466,9 @@ pub fn blmove(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 pub fn brpoplpush(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let timeout = arg_timeout(&argv[3])?;
     if lmove_generic(ctx, &argv[1], &argv[2], End::Right, End::Left)? {
+        if ctx.propagating() {
+            ctx.propagate_as(vec![vec![Bytes::from_static(b"RPOPLPUSH"), argv[1].clone(), argv[2].clone()]]);
+        }
         return Ok(());
     }
     ctx.block_on(&argv[1..2], timeout, OnTimeout::Null)

@@ -646,6 +646,18 @@ fn zpop_generic(ctx: &mut Ctx, keys: &[Bytes], max: bool, count: Option<usize>, 
     }
     let zs = write_zset(ctx, key)?.expect("found above");
     let n = count.unwrap_or(1).min(zs.len());
+    // The AOF gets the plain pop of the key that was chosen (Redis 7 turns
+    // BZPOPMIN, ZMPOP and BZMPOP into ZPOPMIN/ZPOPMAX key [n], n being what
+    // it popped).
+    if ctx.propagating() && how.emit_key {
+        let name: &[u8] = if max { b"ZPOPMAX" } else { b"ZPOPMIN" };
+        let mut v = crate::persistence::propagate::argv(&[name, key]);
+        if count.is_some() {
+            v.push(Bytes::from(n.to_string()));
+        }
+        ctx.propagate_as(vec![v]);
+    }
+    let zs = write_zset(ctx, key)?.expect("found above");
     let mut popped = Vec::with_capacity(n);
     for _ in 0..n {
         popped.push(zs.pop(max).expect("non-empty"));
