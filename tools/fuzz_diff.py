@@ -41,6 +41,7 @@ import random
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -625,10 +626,32 @@ class Mismatch(Exception):
 
 
 class Runner:
-    def __init__(self, servers, resp3):
+    def __init__(self, servers, resp3, aof=False):
         self.servers = servers
         self.resp3 = resp3
         self.conns = None
+        self.aof = aof
+
+    def reload_both(self):
+        """--aof: kill -9 both servers (appendfsync always, so every reply
+        they sent is on disk), start them again from their own AOFs and
+        compare the whole keyspace again. Both replay with the default
+        configuration (CONFIG SET is not part of an AOF), so encodings and
+        encoding-dependent details match each other, not the live run."""
+        for srv in self.servers:
+            srv.proc.kill()
+            srv.proc.wait()
+            srv.start()
+        for c in self.conns:
+            c.close()
+        self.conns = [Conn(s.port, self.resp3) for s in self.servers]
+        deadline = time.time() + 60
+        for c in self.conns:
+            while b"LOADING" in c.call(["PING"])[0] and time.time() < deadline:
+                time.sleep(0.05)
+        for c in self.conns:
+            c.call(["SELECT", "0"])
+        self.dump()
 
     def reset(self):
         for s in self.servers:
@@ -660,13 +683,14 @@ class Runner:
                                % (fmt(cmd), ra[:600], rb[:600]))
         return va
 
-    def dump(self):
+    def dump(self, encodings=True):
         self.both(["DBSIZE"])
         keys = self.both(["KEYS", "*"])
         names = sorted(x[1].decode('latin-1') for x in keys[1])
         for k in names:
             t = self.both(["TYPE", k])[1].decode()
-            self.both(["OBJECT", "ENCODING", k])
+            if encodings:
+                self.both(["OBJECT", "ENCODING", k])
             if t == "string":
                 self.both(["GET", k])
             elif t == "list":
@@ -732,6 +756,13 @@ class Runner:
         except Mismatch as m:
             m.index = len(units)
             raise
+        if self.aof:
+            try:
+                self.reload_both()
+            except Mismatch as m:
+                m.index = len(units)
+                m.args = ("after restarting both servers from their AOFs: " + str(m),)
+                raise
         return n
 
 
@@ -791,12 +822,22 @@ def main():
     ap.add_argument("--weights", help="comma-separated weights of " + ",".join(Gen.FAMILIES))
     ap.add_argument("--multi", type=float, default=0.05, help="probability of a MULTI block")
     ap.add_argument("--hematite", default=os.path.join(ROOT, "target/debug/hematite"))
+    ap.add_argument("--aof", action="store_true",
+                    help="run both servers with appendonly yes / appendfsync always and, after each seed, "
+                         "kill -9 them, restart them from their AOFs and compare the keyspaces again")
     args = ap.parse_args()
 
     rp = free_port(args.port)
     hp = free_port(rp + 1)
-    redis = Server("redis", ["redis-server", "--port", str(rp), "--save", "", "--appendonly", "no"], rp)
-    hem = Server("hematite", [args.hematite, "server", "--port", str(hp), "--save", "", "--appendonly", "no"], hp)
+    redis_args = ["--appendonly", "no"]
+    if args.aof:
+        redis_args = ["--appendonly", "yes", "--appendfsync", "always", "--dir", tempfile.mkdtemp(prefix="fuzz_diff_aof_r_")]
+    redis = Server("redis", ["redis-server", "--port", str(rp), "--save", ""] + redis_args, rp)
+    hem_args = ["--appendonly", "no"]
+    if args.aof:
+        aof_dir = tempfile.mkdtemp(prefix="fuzz_diff_aof_")
+        hem_args = ["--appendonly", "yes", "--appendfsync", "always", "--dir", aof_dir]
+    hem = Server("hematite", [args.hematite, "server", "--port", str(hp), "--save", ""] + hem_args, hp)
     total = 0
     bad = 0
     try:
@@ -805,7 +846,7 @@ def main():
             resp3 = {"2": False, "3": True, "both": seed % 2 == 1}[args.resp]
             gen = Gen(rng, [float(w) for w in args.weights.split(",")] if args.weights else None, args.multi)
             units = [gen.unit() for _ in range(args.cmds)]
-            runner = Runner([redis, hem], resp3)
+            runner = Runner([redis, hem], resp3, args.aof)
             try:
                 total += runner.run(units)
                 print("seed %d (RESP%d): ok" % (seed, 3 if resp3 else 2), flush=True)
