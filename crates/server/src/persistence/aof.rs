@@ -184,6 +184,7 @@ fn replay(shared: &Shared, dir: &AofDir, m: &Manifest, truncated_ok: bool) -> Re
     let mut sink_loaded = 0u64;
     let mut slice = 0u32;
     let started = Instant::now();
+    let mut last_log = Instant::now();
     let report = files::load(
         dir,
         m,
@@ -208,6 +209,18 @@ fn replay(shared: &Shared, dir: &AofDir, m: &Manifest, truncated_ok: bool) -> Re
         },
         &mut |p: &files::LoadProgress| {
             shared.loading_info.loaded_bytes.store(p.loaded_bytes, Ordering::Relaxed);
+            if p.file_bytes == 0 {
+                tracing::info!("Loading AOF file {} ({} of {}, {} bytes)", p.file, p.file_index + 1, p.file_count, p.file_size);
+            } else if last_log.elapsed().as_secs() >= 2 {
+                last_log = Instant::now();
+                tracing::info!(
+                    "Loading AOF: {:.1}% ({} of {} bytes, {} commands)",
+                    100.0 * p.loaded_bytes as f64 / p.total_bytes.max(1) as f64,
+                    p.loaded_bytes,
+                    p.total_bytes,
+                    p.commands
+                );
+            }
         },
     );
     guard.borrow_mut().take();
