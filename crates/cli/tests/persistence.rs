@@ -796,3 +796,35 @@ fn aof_records_the_same_commands_as_redis() {
     assert!(got[1].len() >= 25, "Redis recorded {} commands: {:?}", got[1].len(), got[1]);
     assert_eq!(got[0], got[1], "the server under test's AOF differs from Redis's");
 }
+
+/// DEBUG RELOAD saves, flushes and loads the dataset back with the same
+/// values, TTLs, encodings and functions; MERGE and NOSAVE as in Redis.
+#[test]
+fn debug_reload_round_trips_the_dataset() {
+    let s = Scratch::new("dbgreload");
+    let dir = s.dir("d");
+    let srv = Server::start(under_test(), &dir, &["--enable-debug-command", "yes", "--save", ""]);
+    let mut c = srv.conn();
+    populate(&mut c);
+    let before = snapshot(&mut c);
+    assert_eq!(c.call(&["DEBUG", "RELOAD"]), V::ok());
+    assert_same("after DEBUG RELOAD", &before, &snapshot(&mut c), TTL_TOL);
+    // NOSAVE reloads the file as it is: a key set since is gone again.
+    c.ok(&["SELECT", "0"]);
+    c.ok(&["SET", "added-after-save", "x"]);
+    assert_eq!(c.call(&["DEBUG", "RELOAD", "NOSAVE"]), V::ok());
+    assert_eq!(c.call(&["EXISTS", "added-after-save"]), V::Int(0));
+    // NOSAVE NOFLUSH MERGE adds the file's keys to the dataset, the file's
+    // value winning on conflicts.
+    c.ok(&["SET", "only-in-memory", "y"]);
+    assert_eq!(c.call(&["DEBUG", "RELOAD", "NOSAVE", "NOFLUSH", "MERGE"]), V::ok());
+    assert_eq!(c.call(&["GET", "only-in-memory"]), V::bulk("y"));
+    assert_same("after DEBUG RELOAD NOSAVE NOFLUSH MERGE", &before, &{
+        c.call(&["DEL", "only-in-memory"]);
+        snapshot(&mut c)
+    }, TTL_TOL);
+    assert_eq!(
+        c.call(&["DEBUG", "RELOAD", "BOGUS"]),
+        V::Error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.".into())
+    );
+}

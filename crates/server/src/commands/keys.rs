@@ -622,7 +622,7 @@ fn empty_db(db: &mut Db, lazy: bool) -> usize {
 }
 
 /// Breaks WATCHes on keys that exist in the database(s) being emptied.
-fn touch_flushed(ctx: &mut Ctx, only: Option<usize>) {
+pub(crate) fn touch_flushed(ctx: &mut Ctx, only: Option<usize>) {
     if ctx.st.watches.is_empty() {
         return;
     }

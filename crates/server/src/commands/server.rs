@@ -288,6 +288,8 @@ pub fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             std::thread::sleep(std::time::Duration::from_secs_f64(secs));
         }
         ctx.out.ok();
+    } else if is(sub, "reload") {
+        debug_reload(ctx, &argv[2..])?;
     } else if is(sub, "set-active-expire") && argv.len() == 3 {
         ctx.st.active_expire_enabled = hematite_common::num::parse_i64(&argv[2]).unwrap_or(1) != 0;
         ctx.out.ok();
@@ -298,6 +300,19 @@ pub fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             &[
                 "SLEEP <seconds>",
                 "    Stop the server for <seconds>. Decimals allowed.",
+                "RELOAD [option ...]",
+                "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+                "    * MERGE: conflicting keys will be loaded from RDB.",
+                "    * NOFLUSH: the existing database will not be removed before load, but",
+                "      conflicting keys will generate an exception and kill the server.",
+                "    * NOSAVE: the database will be loaded from an existing RDB file.",
+                "    Examples:",
+                "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+                "      the database.",
+                "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+                "      existing RDB file.",
+                "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+                "      file to the database.",
                 "SET-ACTIVE-EXPIRE <0|1>",
                 "    Setting it to 0 disables expiring keys in background when they are not",
                 "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
@@ -310,6 +325,45 @@ pub fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             String::from_utf8_lossy(&sub[..sub.len().min(128)])
         )));
     }
+    Ok(())
+}
+
+/// `DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]`: saves the RDB (unless
+/// NOSAVE), empties the dataset and the functions (unless NOFLUSH) and
+/// loads the file back, the lock held, as Redis's does.
+fn debug_reload(ctx: &mut Ctx, opts: &[Bytes]) -> CmdResult {
+    let (mut merge, mut flush, mut save) = (false, true, true);
+    for o in opts {
+        if is(o, "merge") {
+            merge = true;
+        } else if is(o, "noflush") {
+            flush = false;
+        } else if is(o, "nosave") {
+            save = false;
+        } else {
+            return Err(CmdError::err("DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options."));
+        }
+    }
+    if save && crate::persistence::save(ctx.st, ctx.shared).is_err() {
+        return Err(CmdError::coded("ERR"));
+    }
+    if flush {
+        super::keys::touch_flushed(ctx, None);
+        for db in ctx.st.ks.dbs.iter_mut() {
+            db.clear();
+        }
+        let mut eng = crate::scripting::engine::Engine::get(&ctx.shared.script);
+        eng.registry = Default::default();
+        eng.publish_stats(&ctx.shared.script);
+        eng.publish_libraries(&ctx.shared.script);
+    }
+    let path = std::path::PathBuf::from(&ctx.st.config.dbfilename);
+    if let Err(e) = crate::persistence::load::reload_locked(ctx.st, ctx.shared, &path, merge) {
+        tracing::warn!("DEBUG RELOAD failed loading {}: {e}", path.display());
+        return Err(CmdError::err("Error trying to load the RDB dump, check server logs."));
+    }
+    tracing::warn!("DB reloaded by DEBUG RELOAD");
+    ctx.out.ok();
     Ok(())
 }
 

@@ -153,37 +153,88 @@ enum Batch {
 /// batch. Stops at the first error (a duplicate key, too many databases).
 fn insert_batches(shared: &Shared, rx: std::sync::mpsc::Receiver<Batch>, lru: u32) -> Result<(), String> {
     for batch in rx {
-        let mut st = shared.state.lock();
-        let databases = st.config.databases;
-        match batch {
-            Batch::Resize(db, size, expires) => {
-                if let Some(d) = st.ks.dbs.get_mut(db) {
-                    if d.dict.is_empty() {
-                        d.dict.expand(size.min(1 << 32) as usize);
-                    }
-                    if d.expires.is_empty() {
-                        d.expires.expand(expires.min(1 << 32) as usize);
-                    }
+        apply_batch(&mut shared.state.lock(), batch, lru, false)?;
+    }
+    Ok(())
+}
+
+/// Puts one batch into the keyspace. A key already there is an error,
+/// unless `merge` (DEBUG RELOAD MERGE), where the loaded value wins.
+fn apply_batch(st: &mut State, batch: Batch, lru: u32, merge: bool) -> Result<(), String> {
+    let databases = st.config.databases;
+    match batch {
+        Batch::Resize(db, size, expires) => {
+            if let Some(d) = st.ks.dbs.get_mut(db) {
+                if d.dict.is_empty() {
+                    d.dict.expand(size.min(1 << 32) as usize);
+                }
+                if d.expires.is_empty() {
+                    d.expires.expand(expires.min(1 << 32) as usize);
                 }
             }
-            Batch::Keys(keys) => {
-                for (db, key, value, meta) in keys {
-                    let Some(d) = st.ks.dbs.get_mut(db) else {
-                        return Err(format!("FATAL: Data file was created with a Redis server configured to handle more than {databases} databases. Exiting"));
-                    };
-                    let key: hematite_store::Key = key.into_boxed_slice();
-                    if let Some(when) = meta.expire_ms {
+        }
+        Batch::Keys(keys) => {
+            for (db, key, value, meta) in keys {
+                let Some(d) = st.ks.dbs.get_mut(db) else {
+                    return Err(format!("FATAL: Data file was created with a Redis server configured to handle more than {databases} databases. Exiting"));
+                };
+                let key: hematite_store::Key = key.into_boxed_slice();
+                match meta.expire_ms {
+                    Some(when) => {
                         d.expires.insert(key.clone(), when);
                     }
-                    // One lookup: the insert itself tells whether the key was there.
-                    if d.dict.insert(key, hematite_store::Object::new(value, lru)).is_some() {
-                        return Err(format!("RDB has duplicated key in DB {db}"));
+                    None if merge => {
+                        d.expires.remove(&key[..]);
                     }
+                    None => {}
+                }
+                // One lookup: the insert itself tells whether the key was there.
+                if d.dict.insert(key, hematite_store::Object::new(value, lru)).is_some() && !merge {
+                    return Err(format!("RDB has duplicated key in DB {db}"));
                 }
             }
         }
     }
     Ok(())
+}
+
+/// DEBUG RELOAD: loads `path` into the state its caller holds locked (the
+/// server stops meanwhile, as Redis's does).
+pub fn reload_locked(st: &mut State, shared: &Shared, path: &Path, merge: bool) -> Result<(), String> {
+    struct Direct<'a> {
+        st: &'a mut State,
+        shared: &'a Shared,
+        db: usize,
+        now_ms: i64,
+        merge: bool,
+    }
+    impl Sink for Direct<'_> {
+        fn select_db(&mut self, db: usize) -> Result<(), String> {
+            self.db = db;
+            Ok(())
+        }
+        fn resize_db(&mut self, db_size: u64, expires_size: u64) {
+            let _ = apply_batch(self.st, Batch::Resize(self.db, db_size, expires_size), 0, self.merge);
+        }
+        fn key(&mut self, key: Vec<u8>, value: Value, meta: KeyMeta) -> Result<(), String> {
+            if meta.expire_ms.is_some_and(|t| t < self.now_ms) {
+                return Ok(());
+            }
+            apply_batch(self.st, Batch::Keys(vec![(self.db, key, value, meta)]), lru_clock(self.now_ms), self.merge)
+        }
+        fn function(&mut self, code: Vec<u8>) -> Result<(), String> {
+            let mut eng = crate::scripting::engine::Engine::get(&self.shared.script);
+            eng.load_library(&Bytes::from(code), self.merge).map_err(|e| format!("Failed loading library: {e}"))?;
+            eng.publish_stats(&self.shared.script);
+            eng.publish_libraries(&self.shared.script);
+            Ok(())
+        }
+    }
+    let limits = rdb_limits(st);
+    let f = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut r = BufReader::with_capacity(1 << 16, f);
+    let mut sink = Direct { st, shared, db: 0, now_ms: crate::clock::now_ms(), merge };
+    rdb::load(&mut r, &limits, &mut sink).map(|_| ()).map_err(|e| e.to_string())
 }
 
 /// Feeds loaded keys into the keyspace, a batch at a time (see
