@@ -495,3 +495,32 @@ fn config_file_rewrite_and_logfile() {
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A key already expired when WATCHed: its lazy deletion (by a read of
+/// another client, or by DEL finding it expired) is no change and does not
+/// abort the transaction; writing it again does. Active expiry is turned
+/// off so the expired key is still in the table at WATCH time (Redis
+/// 7.0.15 gives the same three answers).
+#[test]
+fn watch_of_an_already_expired_key() {
+    let srv = start(&["--enable-debug-command", "yes"]);
+    for (second, expect) in [(&b"GET"[..], &b"*1\r\n+PONG\r\n"[..]), (b"DEL", b"*1\r\n+PONG\r\n"), (b"SET", b"*-1\r\n")] {
+        let mut a = connect(srv.port);
+        let mut b = connect(srv.port);
+        roundtrip(&mut a, &cmd(&[b"FLUSHALL"]), b"+OK\r\n");
+        roundtrip(&mut a, &cmd(&[b"DEBUG", b"SET-ACTIVE-EXPIRE", b"0"]), b"+OK\r\n");
+        roundtrip(&mut a, &cmd(&[b"SET", b"k", b"v", b"PX", b"30"]), b"+OK\r\n");
+        std::thread::sleep(Duration::from_millis(80));
+        roundtrip(&mut a, &cmd(&[b"WATCH", b"k"]), b"+OK\r\n");
+        let (req, reply): (Vec<u8>, &[u8]) = match second {
+            b"GET" => (cmd(&[b"GET", b"k"]), b"$-1\r\n"),
+            b"DEL" => (cmd(&[b"DEL", b"k"]), b":0\r\n"),
+            _ => (cmd(&[b"SET", b"k", b"v"]), b"+OK\r\n"),
+        };
+        roundtrip(&mut b, &req, reply);
+        roundtrip(&mut a, &cmd(&[b"MULTI"]), b"+OK\r\n");
+        roundtrip(&mut a, &cmd(&[b"PING"]), b"+QUEUED\r\n");
+        roundtrip(&mut a, &cmd(&[b"EXEC"]), expect);
+        roundtrip(&mut a, &cmd(&[b"DEBUG", b"SET-ACTIVE-EXPIRE", b"1"]), b"+OK\r\n");
+    }
+}

@@ -359,7 +359,8 @@ impl State {
         self.prop.expired_log_taken();
         let log = std::mem::take(&mut self.ks.counters.expired_log);
         for (db, key) in &log {
-            self.watches.touch(*db, key);
+            // The key is gone (it expired).
+            self.watches.touch(*db, key, false);
             self.notify_keyspace(hematite_config::notify::EXPIRED, "expired", key, *db, None);
         }
     }

@@ -283,7 +283,7 @@ impl<'a> Ctx<'a> {
     #[inline]
     pub fn signal(&mut self, key: &[u8]) {
         let db = self.sess.db;
-        self.st.watches.touch(db, key);
+        self.signal_in(db, key);
     }
 
     /// Redis's `notifyKeyspaceEvent`: publishes `event` about `key` (in the
@@ -313,7 +313,11 @@ impl<'a> Ctx<'a> {
     /// [`Ctx::signal`] for a key of database `db`.
     #[inline]
     pub fn signal_in(&mut self, db: usize, key: &[u8]) {
-        self.st.watches.touch(db, key);
+        if self.st.watches.is_empty() {
+            return;
+        }
+        let exists = self.st.ks.dbs[db].dict.get(key).is_some();
+        self.st.watches.touch(db, key, exists);
     }
 
     /// Both of the above: the usual pair after a write changed `key`.

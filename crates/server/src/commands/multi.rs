@@ -49,7 +49,9 @@ pub struct Watched {
 /// Who watches which key, and whose watches were broken.
 #[derive(Debug, Default)]
 pub struct Watches {
-    by_key: HashMap<(usize, Key), Vec<u64>>,
+    /// Watchers of each key, with the flag "the key was already expired
+    /// when this client watched it".
+    by_key: HashMap<(usize, Key), Vec<(u64, bool)>>,
     dirty: HashSet<u64>,
 }
 
@@ -60,14 +62,23 @@ impl Watches {
         self.by_key.is_empty()
     }
 
-    /// `signalModifiedKey`: breaks every watch on (db, key).
+    /// `signalModifiedKey`: breaks every watch on (db, key), except, as
+    /// Redis's `touchWatchedKey`, the watch of a client that watched the
+    /// key when it was already expired while the key stays gone (its
+    /// deletion is no logical change; the flag is cleared).
     #[inline]
-    pub fn touch(&mut self, db: usize, key: &[u8]) {
+    pub fn touch(&mut self, db: usize, key: &[u8], exists: bool) {
         if self.by_key.is_empty() {
             return;
         }
-        if let Some(ids) = self.by_key.get(&(db, Box::from(key))) {
-            self.dirty.extend(ids.iter().copied());
+        if let Some(ids) = self.by_key.get_mut(&(db, Box::from(key))) {
+            for (id, expired) in ids.iter_mut() {
+                if *expired && !exists {
+                    *expired = false;
+                } else {
+                    self.dirty.insert(*id);
+                }
+            }
         }
     }
 
@@ -77,7 +88,7 @@ impl Watches {
     pub fn touch_db(&mut self, db: usize, mut pred: impl FnMut(&[u8]) -> bool) {
         for ((d, key), ids) in &self.by_key {
             if *d == db && pred(key) {
-                self.dirty.extend(ids.iter().copied());
+                self.dirty.extend(ids.iter().map(|(id, _)| *id));
             }
         }
     }
@@ -87,10 +98,10 @@ impl Watches {
         self.dirty.contains(&id)
     }
 
-    fn add(&mut self, id: u64, db: usize, key: &[u8]) {
+    fn add(&mut self, id: u64, db: usize, key: &[u8], expired: bool) {
         let ids = self.by_key.entry((db, Box::from(key))).or_default();
-        if !ids.contains(&id) {
-            ids.push(id);
+        if !ids.iter().any(|(x, _)| *x == id) {
+            ids.push((id, expired));
         }
     }
 
@@ -99,7 +110,7 @@ impl Watches {
         for w in watched.drain(..) {
             let k = (w.db, w.key);
             if let Some(ids) = self.by_key.get_mut(&k) {
-                ids.retain(|&x| x != id);
+                ids.retain(|(x, _)| *x != id);
                 if ids.is_empty() {
                     self.by_key.remove(&k);
                 }
@@ -189,7 +200,7 @@ pub fn watch(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             continue;
         }
         let expired = ctx.st.ks.dbs[db].expire_of(key).is_some_and(|t| t <= ctx.now_ms);
-        ctx.st.watches.add(id, db, key);
+        ctx.st.watches.add(id, db, key, expired);
         ctx.sess.watched.push(Watched { db, key: Box::from(&key[..]), expired });
     }
     ctx.out.ok();
