@@ -9,7 +9,7 @@
 use clap::{Parser, Subcommand};
 
 #[global_allocator]
-static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+static GLOBAL: hematite_server::alloc::Counting = hematite_server::alloc::Counting;
 
 /// A Redis-7-compatible data server.
 #[derive(Parser)]

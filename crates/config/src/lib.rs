@@ -73,7 +73,7 @@ pub use model::{
     OomScoreAdj, OutputBufferLimit, PropagationErrorBehavior, ProtectedAction, ReplDisklessLoad,
     SanitizeDumpPayload, SavePoint, SyslogFacility, TlsAuthClients, CLIENT_CLASS_NORMAL,
     CLIENT_CLASS_PUBSUB, CLIENT_CLASS_REPLICA, DEFAULT_OUTPUT_BUFFER_LIMITS, SHUTDOWN_FORCE,
-    SHUTDOWN_NOSAVE, SHUTDOWN_NOW, SHUTDOWN_SAVE,
+    SHUTDOWN_NOSAVE, SHUTDOWN_NOW, SHUTDOWN_SAVE, DEFAULT_PROTECTED_KEYS,
 };
 pub use ops::{set_failed, SetOptions};
 pub use special::expand_proc_title;

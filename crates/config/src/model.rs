@@ -588,6 +588,11 @@ pub struct Config {
     pub maxmemory_samples: u32,
     /// `maxmemory-eviction-tenacity`.
     pub maxmemory_eviction_tenacity: u32,
+    /// `eviction-protected-keys` (hematite's own): glob patterns of keys
+    /// that eviction never chooses, plus the `@kombu-queues` token (lists
+    /// bound as queues in kombu's `_kombu.binding.<queue>` sets). The
+    /// default covers Celery/kombu's broker keys; empty = Redis's behaviour.
+    pub eviction_protected_keys: Vec<Vec<u8>>,
     /// `maxmemory-clients`: bytes when `>= 0`; when negative, a percentage
     /// of `maxmemory` (`-10` means `10%`), as Redis stores it.
     pub maxmemory_clients: i64,
@@ -722,6 +727,16 @@ pub struct Config {
     pub dynamic_hz: bool,
 }
 
+/// The default `eviction-protected-keys`: what Celery and kombu keep in
+/// Redis as a broker. The default queue `celery` and its priority
+/// sub-queues (`celery\x06\x163`, ...), every list bound as a queue in a
+/// `_kombu.binding.<queue>` set (`@kombu-queues`), the unacked-message hash,
+/// its index and mutex, and the binding sets themselves. Results
+/// (`celery-task-meta-*`) are not included: they expire and may be
+/// recomputed; add the pattern to protect them too.
+pub const DEFAULT_PROTECTED_KEYS: &[&[u8]] =
+    &[b"celery", b"celery\x06\x16*", b"@kombu-queues", b"unacked", b"unacked_index", b"unacked_mutex", b"_kombu.binding.*"];
+
 impl Default for Config {
     /// Redis 7.0.15's built-in defaults (what `redis-server` uses with no
     /// config file), except `save`, which is empty because hematite has no
@@ -736,6 +751,7 @@ impl Default for Config {
         Config {
             port: 6379,
             bind: vec!["*".to_string(), "-::*".to_string()],
+            eviction_protected_keys: DEFAULT_PROTECTED_KEYS.iter().map(|p| p.to_vec()).collect(),
             bind_source_addr: None,
             unixsocket: None,
             unixsocketperm: 0,

@@ -381,6 +381,37 @@ pub(crate) mod bind {
     }
 }
 
+/// `eviction-protected-keys <pattern> [<pattern> ...]` (`""` = none).
+pub(crate) mod eviction_protected_keys {
+    use super::*;
+    use crate::rewrite::RewriteState;
+
+    pub(crate) fn set(c: &mut Config, args: &[Vec<u8>], _: &mut SetCtx) -> SetResult {
+        c.eviction_protected_keys = args.iter().filter(|a| !a.is_empty()).cloned().collect();
+        Ok(())
+    }
+
+    pub(crate) fn get(c: &Config) -> Vec<u8> {
+        c.eviction_protected_keys.join(&b' ')
+    }
+
+    pub(crate) fn rewrite(c: &Config, d: &Config, name: &'static str, st: &mut RewriteState) {
+        if c.eviction_protected_keys == d.eviction_protected_keys {
+            st.mark_processed(name);
+            return;
+        }
+        let mut line = name.as_bytes().to_vec();
+        if c.eviction_protected_keys.is_empty() {
+            line.extend_from_slice(b" \"\"");
+        }
+        for p in &c.eviction_protected_keys {
+            line.push(b' ');
+            crate::util::push_repr(&mut line, p);
+        }
+        st.rewrite_line(name, line, true);
+    }
+}
+
 /// `replicaof <host> <port>` / `replicaof no one`.
 pub(crate) mod replicaof {
     use super::*;

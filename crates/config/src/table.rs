@@ -1781,6 +1781,8 @@ pub(crate) static TABLE: &[Param] = &[
         notify_keyspace_events
     ),
     special_param!("bind", None, MODIFIABLE | MULTI_ARG, bind),
+    // hematite's own (not in Redis): see `Config::eviction_protected_keys`.
+    special_param!("eviction-protected-keys", None, MODIFIABLE | MULTI_ARG, eviction_protected_keys),
     special_param!(
         "replicaof",
         Some("slaveof"),

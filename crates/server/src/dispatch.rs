@@ -6,8 +6,10 @@
 //! 1. look the command up (unknown command / unknown subcommand errors);
 //! 2. check the arity;
 //! 3. check authentication (`-NOAUTH`), unless the command is `no_auth`;
-//! 4. (later issues) ACL permissions, `-OOM` for `denyoom` commands over
-//!    `maxmemory`;
+//! 4. with `maxmemory` set, eviction runs ([`crate::evict::perform`]);
+//!    if nothing could be freed, `-OOM` for commands flagged `denyoom`, for
+//!    an EXEC whose queue holds one, and for anything but
+//!    EXEC/DISCARD/QUIT/RESET inside MULTI (ACL permissions come later);
 //! 5. `-MISCONF` for writes (and PING) while the last background save or
 //!    an AOF write failed;
 //! 6. a RESP2 client in subscribed mode may only (un)subscribe, PING, QUIT
@@ -125,6 +127,11 @@ fn check<'t>(ctx: &mut Ctx, argv: &[Bytes]) -> Result<&'t Command, (CmdError, Op
     if !ctx.sess.authenticated && !cmd.has(flag::NO_AUTH) && ctx.st.config.requirepass.is_some() {
         return Err((CmdError::NoAuth, Some(cmd)));
     }
+    if ctx.st.config.maxmemory > 0 {
+        if let Some(err) = check_memory(ctx, cmd) {
+            return Err((err, Some(cmd)));
+        }
+    }
     if let Some(err) = deny_write(ctx, cmd) {
         return Err((err, Some(cmd)));
     }
@@ -144,6 +151,30 @@ fn check<'t>(ctx: &mut Ctx, argv: &[Bytes]) -> Result<&'t Command, (CmdError, Op
         return Err((CmdError::err("Command not allowed inside a transaction"), Some(cmd)));
     }
     Ok(cmd)
+}
+
+/// Evicts if over `maxmemory`, and refuses the command with `-OOM` when
+/// nothing could be freed and the command may grow memory (Redis's
+/// `processCommand` maxmemory block).
+fn check_memory(ctx: &mut Ctx, cmd: &Command) -> Option<CmdError> {
+    let evicted = ctx.st.stats.evicted_keys;
+    let out_of_memory = crate::evict::perform(ctx.st, ctx.shared) == crate::evict::Outcome::Fail;
+    if ctx.st.stats.evicted_keys != evicted {
+        // The evictions' DELs go to the AOF as their own unit.
+        crate::persistence::propagate::flush(ctx.st, &ctx.shared.aof, ctx.now_ms);
+    }
+    ctx.st.evict.oom_at_start = out_of_memory;
+    if !out_of_memory {
+        return None;
+    }
+    let mut reject = cmd.has(flag::DENYOOM);
+    if cmd.name == "exec" {
+        reject |= ctx.sess.multi.as_ref().is_some_and(|m| m.queue.iter().any(|(c, _)| c.has(flag::DENYOOM)));
+    }
+    if ctx.sess.multi.is_some() && !matches!(cmd.name, "exec" | "discard" | "quit" | "reset") {
+        reject = true;
+    }
+    reject.then_some(CmdError::Oom)
 }
 
 /// `-MISCONF` for a write command (or PING) while persistence fails

@@ -41,6 +41,8 @@ pub enum CmdError {
     WrongPass,
     /// `-ERR value is out of range, must be positive`.
     MustBePositive,
+    /// `-OOM command not allowed when used memory > 'maxmemory'.`
+    Oom,
     /// Any other error; the text includes its code (`ERR ...`).
     Other(String),
 }
@@ -77,6 +79,7 @@ impl fmt::Display for CmdError {
             CmdError::NoAuth => f.write_str("NOAUTH Authentication required."),
             CmdError::WrongPass => f.write_str("WRONGPASS invalid username-password pair or user is disabled."),
             CmdError::MustBePositive => f.write_str("ERR value is out of range, must be positive"),
+            CmdError::Oom => f.write_str("OOM command not allowed when used memory > 'maxmemory'."),
             CmdError::Other(s) => f.write_str(s),
         }
     }

@@ -10,12 +10,14 @@
 //! writes its reply. Errors are typed ([`error`]) and rendered in one place.
 //! docs/ARCHITECTURE.md explains the design and how it will grow.
 
+pub mod alloc;
 pub mod clock;
 pub mod command;
 pub mod commands;
 pub mod connection;
 pub mod dispatch;
 pub mod error;
+pub mod evict;
 pub mod log;
 pub mod persistence;
 pub mod scripting;

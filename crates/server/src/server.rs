@@ -405,12 +405,10 @@ async fn accept_unix(shared: Arc<Shared>, listener: UnixListener) {
 
 /// The periodic task (`serverCron`).
 async fn cron(shared: Arc<Shared>) {
-    let mut tick: u64 = 0;
     loop {
         let hz = shared.lock_async().await.config.hz.clamp(1, 500);
         let period = Duration::from_micros(1_000_000 / hz as u64);
         tokio::time::sleep(period).await;
-        tick += 1;
         let now = crate::clock::now_ms();
         let mut st = shared.lock_async().await;
         let loading = shared.loading.load(Ordering::Relaxed);
@@ -422,6 +420,16 @@ async fn cron(shared: Arc<Shared>) {
             st.ks.active_expire_cycle(now, budget, effort);
         }
         st.drain_expired();
+        if st.config.maxmemory > 0 {
+            // Keep evicting when the per-command budget was not enough
+            // (Redis's eviction time proc), with up to a quarter tick.
+            if st.evict.running || crate::evict::over_limit(&st, &shared) {
+                let budget = (period / 4).as_micros() as u64;
+                crate::evict::perform_within(&mut st, &shared, Some(budget));
+            }
+        }
+        // Measure the memory of protected keys, a slice per tick.
+        crate::evict::scan_protected(&mut st, 2000);
         crate::persistence::propagate::flush(&mut st, &shared.aof, now);
         crate::persistence::cron(&mut st, &shared);
         // Incremental rehashing gets up to 1 ms per tick. Not while
@@ -441,9 +449,6 @@ async fn cron(shared: Arc<Shared>) {
         let processed = st.stats.total_commands_processed;
         st.stats.ops_samples.sample(now, processed);
         drop(st);
-        if tick % (hz as u64).max(1) == 0 {
-            let m = memory_figures();
-            shared.peak_memory.fetch_max(m.allocated, Ordering::Relaxed);
-        }
+        shared.peak_memory.fetch_max(crate::alloc::used_memory(), Ordering::Relaxed);
     }
 }

@@ -53,7 +53,7 @@ pub struct Stats {
     pub commands: Vec<CommandStats>,
     /// Keys changed since the last save (`rdb_changes_since_last_save`).
     pub dirty: u64,
-    /// Evicted keys (always 0 until eviction lands).
+    /// Keys evicted by the `maxmemory` policy.
     pub evicted_keys: u64,
     /// Client connections closed for exceeding output buffer limits.
     pub client_output_buffer_limit_disconnections: u64,
@@ -194,6 +194,8 @@ pub struct State {
     pub prop: crate::persistence::propagate::Propagation,
     /// Saves, the AOF and their counters.
     pub persist: crate::persistence::Persistence,
+    /// Eviction state (`maxmemory`).
+    pub evict: crate::evict::Evictor,
 }
 
 /// The state shared by all tasks.
@@ -296,6 +298,7 @@ impl Shared {
                 blocking: Default::default(),
                 prop: Default::default(),
                 persist: crate::persistence::Persistence::new(crate::clock::now_ms() / 1000),
+                evict: crate::evict::Evictor::default(),
             }),
             connected: AtomicUsize::new(0),
             next_client_id: AtomicU64::new(1),
@@ -318,7 +321,11 @@ impl Shared {
             loading: AtomicBool::new(false),
             loading_info: Default::default(),
         };
-        shared.timeout_secs.store(shared.state.lock().config.timeout, Ordering::Relaxed);
+        {
+            let mut st = shared.state.lock();
+            shared.timeout_secs.store(st.config.timeout, Ordering::Relaxed);
+            st.evict.protect = crate::evict::Protection::new(&st.config.eviction_protected_keys);
+        }
         Arc::new(shared)
     }
 
@@ -348,6 +355,21 @@ impl Shared {
 }
 
 impl State {
+    /// How lookups stamp objects now: LRU clock or LFU counter by the
+    /// policy, nothing while a fork child runs (Redis skips the touch then,
+    /// so reads don't copy pages the child is saving).
+    #[inline]
+    pub fn access(&self) -> hematite_store::object::Access {
+        use hematite_store::object::Access;
+        if self.persist.child.is_some() {
+            Access::Frozen
+        } else if self.config.maxmemory_policy.is_lfu() {
+            Access::Lfu { log_factor: self.config.lfu_log_factor, decay_time: self.config.lfu_decay_time }
+        } else {
+            Access::Lru
+        }
+    }
+
     /// Turns keys the store deleted on its own (expired) into what a
     /// deletion by a command would cause: broken WATCHes and `expired`
     /// keyspace notifications.

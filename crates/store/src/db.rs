@@ -127,15 +127,17 @@ impl Db {
     }
 
     /// Stores a value under a key, replacing any value. The TTL is removed
-    /// unless `keep_ttl` is set (SET ... KEEPTTL). Returns true if the key
-    /// was created (it did not exist), which fires Redis's `new` event.
-    pub fn set(&mut self, key: &[u8], value: Value, lru: u32, keep_ttl: bool) -> bool {
-        let obj = Object::new(value, lru);
+    /// unless `keep_ttl` is set (SET ... KEEPTTL); an overwritten key keeps
+    /// its access stamp if `keep_stamp` (the LFU counter survives a SET).
+    /// Returns true if the key was created (it did not exist), which fires
+    /// Redis's `new` event.
+    pub fn set(&mut self, key: &[u8], value: Value, lru: u32, keep_ttl: bool, keep_stamp: bool) -> bool {
         let created = if let Some(slot) = self.dict.get_mut(key) {
-            *slot = obj;
+            let lru = if keep_stamp { slot.lru } else { lru };
+            *slot = Object::new(value, lru);
             false
         } else {
-            self.dict.insert(key.into(), obj);
+            self.dict.insert(key.into(), Object::new(value, lru));
             true
         };
         if !keep_ttl && !self.expires.is_empty() {
@@ -349,7 +351,7 @@ mod tests {
         let db = &mut ks.dbs[0];
         for i in 0..1000 {
             let k = format!("k{i}");
-            db.set(k.as_bytes(), Value::Str(Str::from_client(b"v")), 0, false);
+            db.set(k.as_bytes(), Value::Str(Str::from_client(b"v")), 0, false, false);
             if i % 2 == 0 {
                 db.set_expire(k.as_bytes(), 100);
             }

@@ -71,6 +71,26 @@ fn apply_changes(ctx: &mut Ctx, changed: &[&'static str]) -> Result<(), (&'stati
     if changed.contains(&"appendfsync") || changed.contains(&"no-appendfsync-on-rewrite") {
         crate::persistence::aof::apply_config(ctx.st, ctx.shared);
     }
+    if changed.contains(&"eviction-protected-keys") {
+        ctx.st.evict.protect = crate::evict::Protection::new(&ctx.st.config.eviction_protected_keys);
+        ctx.st.evict.scan = Default::default();
+    }
+    if changed.contains(&"maxmemory-policy") {
+        ctx.st.evict.clear_pool();
+    }
+    if changed.contains(&"maxmemory") && ctx.st.config.maxmemory > 0 {
+        // Redis starts its eviction time proc here; evict what the
+        // tenacity budget allows now, and the cron goes on.
+        let used = crate::alloc::used_memory();
+        if used > ctx.st.config.maxmemory {
+            tracing::warn!(
+                "WARNING: the new maxmemory value set via CONFIG SET ({}) is smaller than the current memory usage ({used}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.",
+                ctx.st.config.maxmemory
+            );
+        }
+        crate::evict::perform(ctx.st, ctx.shared);
+        ctx.st.evict.running = crate::evict::over_limit(ctx.st, ctx.shared);
+    }
     let port_changed = changed.contains(&"port");
     if port_changed || changed.contains(&"bind") {
         match crate::server::rebind(ctx.shared, &ctx.st.config) {

@@ -49,8 +49,11 @@ pub fn bytes_to_human(n: u64) -> String {
 
 /// Memory figures from the allocator and the kernel.
 pub struct MemoryFigures {
-    /// Bytes allocated by the program (jemalloc `stats.allocated`).
+    /// `used_memory`: bytes allocated by the program (the allocator count
+    /// of `crate::alloc`).
     pub allocated: u64,
+    /// jemalloc's own `stats.allocated`.
+    pub je_allocated: u64,
     /// Bytes in active pages (jemalloc `stats.active`).
     pub active: u64,
     /// Bytes resident in allocator-mapped pages (jemalloc `stats.resident`).
@@ -63,10 +66,11 @@ pub struct MemoryFigures {
 pub fn memory_figures() -> MemoryFigures {
     use tikv_jemalloc_ctl::{epoch, stats};
     let _ = epoch::advance();
-    let allocated = stats::allocated::read().unwrap_or(0) as u64;
+    let allocated = crate::alloc::used_memory();
+    let je_allocated = stats::allocated::read().unwrap_or(0) as u64;
     let active = stats::active::read().unwrap_or(0) as u64;
     let resident = stats::resident::read().unwrap_or(0) as u64;
-    MemoryFigures { allocated, active, resident, rss: rss_bytes() }
+    MemoryFigures { allocated, je_allocated, active, resident, rss: rss_bytes() }
 }
 
 /// Resident set size from `/proc/self/statm`.
@@ -207,7 +211,7 @@ fn section(ctx: &mut Ctx, name: &str, t: &mut String) {
             f!("used_memory_startup:{startup}");
             f!("used_memory_dataset:{dataset}");
             f!("used_memory_dataset_perc:{:.2}%", dataset as f64 * 100.0 / (m.allocated.saturating_sub(startup)).max(1) as f64);
-            f!("allocator_allocated:{}", m.allocated);
+            f!("allocator_allocated:{}", m.je_allocated);
             f!("allocator_active:{}", m.active);
             f!("allocator_resident:{}", m.resident);
             f!("total_system_memory:{sysmem}");
@@ -249,6 +253,12 @@ fn section(ctx: &mut Ctx, name: &str, t: &mut String) {
             f!("active_defrag_running:0");
             f!("lazyfree_pending_objects:0");
             f!("lazyfreed_objects:0");
+            // hematite's own: what `eviction-protected-keys` shields from
+            // eviction (measured by the cron's incremental walk).
+            let scan = &st.evict.scan;
+            f!("protected_keys:{}", scan.keys);
+            f!("used_memory_protected:{}", scan.bytes);
+            f!("used_memory_protected_human:{}", bytes_to_human(scan.bytes));
         }
         "persistence" => {
             let p = &st.persist;
@@ -339,8 +349,8 @@ fn section(ctx: &mut Ctx, name: &str, t: &mut String) {
             f!("expire_cycle_cpu_milliseconds:{}", st.ks.counters.expire_cycle_cpu_us / 1000);
             f!("evicted_keys:{}", s.evicted_keys);
             f!("evicted_clients:0");
-            f!("total_eviction_exceeded_time:0");
-            f!("current_eviction_exceeded_time:0");
+            f!("total_eviction_exceeded_time:{}", st.evict.total_exceeded_ms());
+            f!("current_eviction_exceeded_time:{}", st.evict.current_exceeded_ms());
             f!("keyspace_hits:{}", s.keyspace_hits);
             f!("keyspace_misses:{}", s.keyspace_misses);
             f!("pubsub_channels:{}", st.pubsub.channel_count());

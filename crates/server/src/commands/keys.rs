@@ -361,12 +361,14 @@ fn lfu_policy(ctx: &Ctx) -> bool {
 
 fn object_freq(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let lfu = lfu_policy(ctx);
+    let decay = ctx.st.config.lfu_decay_time;
+    let now = ctx.now_ms;
     if let Some(o) = object_lookup(ctx, &argv[2]) {
         if !lfu {
             return Err(CmdError::err("An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."));
         }
-        let counter = (o.lru & 0xff) as i64;
-        ctx.out.int(counter);
+        let counter = hematite_store::object::lfu_decr_and_return(o.lru, decay, now);
+        ctx.out.int(counter as i64);
     }
     Ok(())
 }

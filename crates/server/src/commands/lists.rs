@@ -49,13 +49,16 @@ fn with_list_mut<R>(
     f: impl FnOnce(Option<&mut List>, &mut ReplyBuf) -> R,
 ) -> Result<R, CmdError> {
     let idx = ctx.sess.db;
-    let clock = ctx.lru();
+    let access = ctx.access();
+    let touch = !ctx.sess.no_touch;
     let now = ctx.now_ms;
     let ks = &mut ctx.st.ks;
     match ks.dbs[idx].get_mut(key, now, &mut ks.counters, idx) {
         None => Ok(f(None, ctx.out)),
         Some(o) => {
-            o.lru = clock;
+            if touch {
+                o.touch(access, now);
+            }
             match &mut o.value {
                 Value::List(l) => Ok(f(Some(l), ctx.out)),
                 _ => Err(CmdError::WrongType),

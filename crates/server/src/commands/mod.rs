@@ -16,6 +16,7 @@ pub mod hashes;
 pub mod info;
 pub mod keys;
 pub mod lists;
+pub mod memory;
 pub mod meta;
 pub mod multi;
 pub mod persistence;
@@ -33,7 +34,7 @@ use crate::state::{ReplyMode, State};
 use bytes::Bytes;
 use hematite_common::num;
 use hematite_resp::ReplyBuf;
-use hematite_store::object::lru_clock;
+use hematite_store::object::Access;
 use hematite_store::{Db, Object, Str, Value};
 
 /// Connection-local state that commands read and change.
@@ -120,10 +121,18 @@ impl<'a> Ctx<'a> {
         &mut self.st.ks.dbs[self.sess.db]
     }
 
-    /// The current LRU clock.
+    /// The access stamp of a new object: the LRU clock, or under an LFU
+    /// policy the initial LFU counter (Redis's `createObject`).
     #[inline]
     pub fn lru(&self) -> u32 {
-        lru_clock(self.now_ms)
+        self.access().new_stamp(self.now_ms)
+    }
+
+    /// How lookups stamp the objects they touch now (see
+    /// [`hematite_store::object::Access`]).
+    #[inline]
+    pub fn access(&self) -> Access {
+        self.st.access()
     }
 
     /// Looks a key up for a read command: expires it if due, counts a
@@ -131,14 +140,15 @@ impl<'a> Ctx<'a> {
     #[inline]
     pub fn read_key(&mut self, key: &[u8]) -> Option<&mut Object> {
         let idx = self.sess.db;
-        let clock = lru_clock(self.now_ms);
+        let access = self.access();
         let touch = !self.sess.no_touch;
+        let now = self.now_ms;
         let ks = &mut self.st.ks;
-        match ks.dbs[idx].get_mut(key, self.now_ms, &mut ks.counters, idx) {
+        match ks.dbs[idx].get_mut(key, now, &mut ks.counters, idx) {
             Some(o) => {
                 self.st.stats.keyspace_hits += 1;
                 if touch {
-                    o.lru = clock;
+                    o.touch(access, now);
                 }
                 Some(o)
             }
@@ -154,16 +164,17 @@ impl<'a> Ctx<'a> {
     #[inline]
     pub fn read_with<R>(&mut self, key: &[u8], f: impl FnOnce(Option<&mut Object>, &mut ReplyBuf) -> R) -> R {
         let idx = self.sess.db;
-        let clock = lru_clock(self.now_ms);
+        let access = self.access();
         let touch = !self.sess.no_touch;
+        let now = self.now_ms;
         let st = &mut *self.st;
         let ks = &mut st.ks;
-        let found = ks.dbs[idx].get_mut(key, self.now_ms, &mut ks.counters, idx);
+        let found = ks.dbs[idx].get_mut(key, now, &mut ks.counters, idx);
         match found {
             Some(o) => {
                 st.stats.keyspace_hits += 1;
                 if touch {
-                    o.lru = clock;
+                    o.touch(access, now);
                 }
                 f(Some(o), self.out)
             }
@@ -205,10 +216,14 @@ impl<'a> Ctx<'a> {
     #[inline]
     pub fn write_key(&mut self, key: &[u8]) -> Option<&mut Object> {
         let idx = self.sess.db;
-        let clock = lru_clock(self.now_ms);
+        let access = self.access();
+        let touch = !self.sess.no_touch;
+        let now = self.now_ms;
         let ks = &mut self.st.ks;
-        let o = ks.dbs[idx].get_mut(key, self.now_ms, &mut ks.counters, idx)?;
-        o.lru = clock;
+        let o = ks.dbs[idx].get_mut(key, now, &mut ks.counters, idx)?;
+        if touch {
+            o.touch(access, now);
+        }
         Some(o)
     }
 
@@ -248,13 +263,17 @@ impl<'a> Ctx<'a> {
     /// expired is expired first, and creating the key fires `new`.
     #[inline]
     pub fn set_value(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
-        let lru = self.lru();
+        let access = self.access();
+        let lru = access.new_stamp(self.now_ms);
         let idx = self.sess.db;
         let ks = &mut self.st.ks;
         if !ks.dbs[idx].expires.is_empty() {
             ks.dbs[idx].get(key, self.now_ms, &mut ks.counters, idx);
         }
-        let created = ks.dbs[idx].set(key, value, lru, keep_ttl);
+        // Under LFU an overwritten key keeps its counter (Redis's
+        // `dbSetValue`).
+        let keep_stamp = matches!(access, Access::Lfu { .. });
+        let created = ks.dbs[idx].set(key, value, lru, keep_ttl, keep_stamp);
         self.dirty(1);
         if created {
             self.notify(hematite_config::notify::NEW, "new", key);
@@ -454,6 +473,7 @@ static TABLE: &[Row] = &[
     row!("randomkey", 1, "readonly", "@keyspace", (0, 0, 0), k::randomkey),
     row!("touch", -2, "readonly fast", "@keyspace", (1, -1, 1), k::touch),
     row!("object", -2, "", "", (0, 0, 0), container, k::OBJECT_SUBCOMMANDS),
+    row!("memory", -2, "", "", (0, 0, 0), container, memory::SUBCOMMANDS),
     row!("expire", -3, "write fast", "@keyspace", (1, 1, 1), k::expire),
     row!("pexpire", -3, "write fast", "@keyspace", (1, 1, 1), k::pexpire),
     row!("expireat", -3, "write fast", "@keyspace", (1, 1, 1), k::expireat),

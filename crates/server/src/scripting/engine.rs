@@ -64,6 +64,8 @@ struct Run {
     resp: u8,
     /// Write commands are refused (EVAL_RO, FCALL_RO, `no-writes`).
     read_only: bool,
+    /// `denyoom` commands may run over `maxmemory` (`allow-oom`).
+    allow_oom: bool,
     /// Shared flags (busy, kill).
     shared: *const ScriptShared,
     /// When the script started, and the busy threshold.
@@ -305,8 +307,12 @@ impl Engine {
         let func: Function = self.lua.registry_value(&script.func).map_err(lua_fault)?;
         let keys_t = self.lua.create_sequence_from(keys.iter().map(|k| self.lua.create_string(k).expect("string"))).map_err(lua_fault)?;
         let args_t = self.lua.create_sequence_from(args.iter().map(|k| self.lua.create_string(k).expect("string"))).map_err(lua_fault)?;
+        if flags.shebang && !flags.allow_oom && !flags.no_writes && !ro {
+            check_oom(ctx)?;
+        }
         let runner = self.run_eval.clone();
-        self.run(ctx, true, sha, ro || flags.no_writes, |_| runner.call::<MultiValue>((func, keys_t, args_t)))
+        let allow_oom = flags.allow_oom;
+        self.run(ctx, true, sha, ro || flags.no_writes, allow_oom, |_| runner.call::<MultiValue>((func, keys_t, args_t)))
     }
 
     /// Runs a function for FCALL/FCALL_RO.
@@ -318,11 +324,15 @@ impl Engine {
             return Err(CmdError::err("Can not execute a script with write flag using *_ro command."));
         }
         let read_only = ro || f.no_writes();
+        let allow_oom = f.flags.iter().any(|f| f == "allow-oom");
+        if !allow_oom && !read_only {
+            check_oom(ctx)?;
+        }
         let func: Function = self.lua.registry_value(&f.callback).map_err(lua_fault)?;
         let keys_t = self.lua.create_sequence_from(keys.iter().map(|k| self.lua.create_string(k).expect("string"))).map_err(lua_fault)?;
         let args_t = self.lua.create_sequence_from(args.iter().map(|k| self.lua.create_string(k).expect("string"))).map_err(lua_fault)?;
         let runner = self.run_function.clone();
-        self.run(ctx, false, name, read_only, |_| runner.call::<MultiValue>((func, keys_t, args_t)))
+        self.run(ctx, false, name, read_only, allow_oom, |_| runner.call::<MultiValue>((func, keys_t, args_t)))
     }
 
     /// The common part of EVAL and FCALL: run state, busy hook, the call
@@ -333,6 +343,7 @@ impl Engine {
         is_eval: bool,
         name: &str,
         read_only: bool,
+        allow_oom: bool,
         call: impl FnOnce(&Lua) -> mlua::Result<MultiValue>,
     ) -> Result<(), CmdError> {
         let shared: &ScriptShared = &ctx.shared.script;
@@ -346,6 +357,7 @@ impl Engine {
             sess,
             resp: 2,
             read_only,
+            allow_oom,
             shared,
             start: Instant::now(),
             threshold_ms,
@@ -619,6 +631,15 @@ pub fn parse_shebang(body: &[u8]) -> Result<(ScriptFlags, usize), CmdError> {
     Ok((flags, end))
 }
 
+/// A script that may write and isn't `allow-oom` doesn't start while memory
+/// is over `maxmemory` with nothing to evict (Redis's scriptPrepareForRun).
+fn check_oom(ctx: &Ctx) -> Result<(), CmdError> {
+    if ctx.st.config.maxmemory > 0 && ctx.st.evict.oom_at_start {
+        return Err(CmdError::coded("OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'"));
+    }
+    Ok(())
+}
+
 /// Lower-case hex SHA1.
 pub fn sha1_hex(data: &[u8]) -> String {
     sha1_smol::Sha1::from(data).digest().to_string()
@@ -674,6 +695,17 @@ fn prim_call(lua: &Lua, args: MultiValue) -> mlua::Result<(Value, Option<u8>)> {
     // SAFETY: `run.ctx` is the handler's context, alive and not otherwise
     // borrowed while the script runs.
     let ctx = unsafe { &mut *(run.ctx as *mut Ctx) };
+    // Over maxmemory at the script's start, a `denyoom` command is refused
+    // unless the script already wrote (it can't stop half-way) or is
+    // `allow-oom` (Redis's scriptVerifyOOM).
+    if cmd.has(flag::DENYOOM)
+        && !run.allow_oom
+        && ctx.st.config.maxmemory > 0
+        && ctx.st.evict.oom_at_start
+        && !unsafe { &*run.shared }.wrote.load(Ordering::Acquire)
+    {
+        return fail("OOM command not allowed when used memory > 'maxmemory'.");
+    }
     let proto = if run.resp == 3 { Protocol::Resp3 } else { Protocol::Resp2 };
     let mut out = ReplyBuf { buf: BytesMut::new(), proto };
     let dirty = ctx.st.stats.dirty;
