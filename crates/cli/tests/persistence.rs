@@ -700,7 +700,6 @@ fn bgsave_is_a_point_in_time_snapshot_and_clients_keep_being_served() {
 /// Keys evicted under maxmemory reach the AOF as DELs: after a restart the
 /// server holds exactly the keys it held before.
 #[test]
-#[ignore = "needs eviction (issue 5); run with --ignored once maxmemory evicts"]
 fn evicted_keys_are_deleted_in_the_aof_too() {
     let s = Scratch::new("evict");
     let dir = s.dir("d");

@@ -128,7 +128,7 @@ fn check<'t>(ctx: &mut Ctx, argv: &[Bytes]) -> Result<&'t Command, (CmdError, Op
         return Err((CmdError::NoAuth, Some(cmd)));
     }
     if ctx.st.config.maxmemory > 0 {
-        if let Some(err) = check_memory(ctx, cmd) {
+        if let Some(err) = check_memory(ctx, cmd, argv) {
             return Err((err, Some(cmd)));
         }
     }
@@ -156,7 +156,7 @@ fn check<'t>(ctx: &mut Ctx, argv: &[Bytes]) -> Result<&'t Command, (CmdError, Op
 /// Evicts if over `maxmemory`, and refuses the command with `-OOM` when
 /// nothing could be freed and the command may grow memory (Redis's
 /// `processCommand` maxmemory block).
-fn check_memory(ctx: &mut Ctx, cmd: &Command) -> Option<CmdError> {
+fn check_memory(ctx: &mut Ctx, cmd: &Command, argv: &[Bytes]) -> Option<CmdError> {
     let evicted = ctx.st.stats.evicted_keys;
     let out_of_memory = crate::evict::perform(ctx.st, ctx.shared) == crate::evict::Outcome::Fail;
     if ctx.st.stats.evicted_keys != evicted {
@@ -167,9 +167,13 @@ fn check_memory(ctx: &mut Ctx, cmd: &Command) -> Option<CmdError> {
     if !out_of_memory {
         return None;
     }
-    let mut reject = cmd.has(flag::DENYOOM);
+    let denies = |c: &Command, argv: &[Bytes]| {
+        c.has(flag::DENYOOM)
+            || (c.has(flag::NOSCRIPT) && crate::scripting::engine::Engine::call_denies_oom(&ctx.shared.script, c.name, argv))
+    };
+    let mut reject = denies(cmd, argv);
     if cmd.name == "exec" {
-        reject |= ctx.sess.multi.as_ref().is_some_and(|m| m.queue.iter().any(|(c, _)| c.has(flag::DENYOOM)));
+        reject |= ctx.sess.multi.as_ref().is_some_and(|m| m.queue.iter().any(|(c, a)| denies(c, a)));
     }
     if ctx.sess.multi.is_some() && !matches!(cmd.name, "exec" | "discard" | "quit" | "reset") {
         reject = true;

@@ -378,7 +378,7 @@ fn object_idletime(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms;
     if let Some(o) = object_lookup(ctx, &argv[2]) {
         if lfu {
-            return Err(CmdError::err("An LRU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."));
+            return Err(CmdError::err("An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."));
         }
         let idle = idle_seconds(o.lru, now) as i64;
         ctx.out.int(idle);

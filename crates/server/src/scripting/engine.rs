@@ -248,6 +248,33 @@ impl Engine {
         parking_lot::MutexGuard::map(g, |e| e.as_mut().expect("engine"))
     }
 
+    /// Whether a script call counts as `denyoom` (Redis's
+    /// `evalGetCommandFlags` / `fcallGetCommandFlags`): a script or function
+    /// that declared flags is `denyoom` unless it is `allow-oom` or
+    /// `no-writes`; a script without a shebang keeps EVAL's own flags.
+    pub fn call_denies_oom(shared: &ScriptShared, name: &str, argv: &[bytes::Bytes]) -> bool {
+        let declared = |allow_oom: bool, no_writes: bool| !allow_oom && !no_writes;
+        match name {
+            "eval" | "eval_ro" => match parse_shebang(&argv[1]) {
+                Ok((f, _)) => f.shebang && declared(f.allow_oom, f.no_writes),
+                Err(_) => false,
+            },
+            "evalsha" | "evalsha_ro" => {
+                let g = shared.engine.lock();
+                let sha = String::from_utf8_lossy(&argv[1]).to_ascii_lowercase();
+                g.as_ref().and_then(|e| e.scripts.get(&sha)).is_some_and(|s| s.flags.shebang && declared(s.flags.allow_oom, s.flags.no_writes))
+            }
+            "fcall" | "fcall_ro" => {
+                let g = shared.engine.lock();
+                let fname = String::from_utf8_lossy(&argv[1]);
+                g.as_ref().and_then(|e| e.registry.function(&fname)).is_some_and(|f| {
+                    declared(f.flags.iter().any(|x| x == "allow-oom"), f.no_writes())
+                })
+            }
+            _ => false,
+        }
+    }
+
     /// Publishes the figures INFO reads (see [`super::EngineStats`]).
     pub fn publish_stats(&self, shared: &ScriptShared) {
         let st = &shared.stats;
