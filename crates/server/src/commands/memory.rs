@@ -106,7 +106,7 @@ fn stats(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
     let dataset = m.allocated.saturating_sub(overhead);
     let net = m.allocated.saturating_sub(startup);
     let out = &mut *ctx.out;
-    let n = 25 + dbs.len() + if ctx.st.evict.protect.is_empty() { 0 } else { 2 };
+    let n = 27 + dbs.len() + if ctx.st.evict.protect.is_empty() { 0 } else { 2 };
     out.map(n);
     let int = |out: &mut hematite_resp::ReplyBuf, k: &str, v: u64| {
         out.simple(k.as_bytes());
@@ -160,7 +160,7 @@ fn stats(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
 /// What `MEMORY DOCTOR` finds wrong (Redis's `getMemoryDoctorReport`).
 fn doctor_report(m: &MemoryFigures, peak: u64, startup: u64, max_client_out: u64, scripts: u64) -> String {
     if m.allocated < 5 * 1024 * 1024 {
-        return "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.".into();
+        return "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.\n".into();
     }
     let _ = startup;
     let mut issues = Vec::new();
@@ -186,7 +186,7 @@ fn doctor_report(m: &MemoryFigures, peak: u64, startup: u64, max_client_out: u64
         issues.push(" * Many scripts: There seem to be many cached scripts in this instance (more than 1000). This may be because scripts are generated and `EVAL`ed, instead of being parameterized (with KEYS and ARGV), `SCRIPT LOAD`ed and `EVALSHA`ed. Unless `SCRIPT FLUSH` is called periodically, the scripts' caches may end up consuming most of your memory.\n\n");
     }
     if issues.is_empty() {
-        return "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.".into();
+        return "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.\n".into();
     }
     let mut s = String::from("Sam, I detected a few issues in this Redis instance memory implants:\n\n");
     for i in issues {
