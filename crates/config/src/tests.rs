@@ -2434,3 +2434,15 @@ fn rewrite_round_trips_many_changes() {
     }
     assert_eq!(cfg.masterauth.as_deref(), Some(&b"tab\there"[..]));
 }
+
+#[test]
+fn rewrite_eviction_protected_keys() {
+    // hematite's own parameter: binary patterns are written quoted and
+    // escaped, and load back (the round trip is checked by rewrite_file).
+    let (text, cfg) = rewrite_file("port 7390\n", &[("eviction-protected-keys", "jobs:* celery\x06\x16*")]);
+    assert_eq!(cfg.eviction_protected_keys, vec![b"jobs:*".to_vec(), b"celery\x06\x16*".to_vec()]);
+    assert!(text.contains("eviction-protected-keys \"jobs:*\" \"celery\\x06\\x16*\"\n"), "{text}");
+    let (text, cfg) = rewrite_file("port 7390\n", &[("eviction-protected-keys", "")]);
+    assert!(cfg.eviction_protected_keys.is_empty());
+    assert!(text.contains("eviction-protected-keys \"\"\n"), "{text}");
+}
