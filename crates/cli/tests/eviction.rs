@@ -402,3 +402,53 @@ fn protected_keys_setting() {
     let srv2 = Server::start(under_test(), &s.dir("e"), &["--eviction-protected-keys", "x:* y"]);
     assert_eq!(get(&mut srv2.conn()), b"x:* y");
 }
+
+/// Under an LRU or LFU policy the RDB keeps each key's idle time (`IDLE`)
+/// or LFU counter (`FREQ`), so the eviction order survives a restart; the
+/// opcodes interoperate with Redis in both directions.
+fn access_stamps_survive(writer: Kind, reader: Kind) {
+    let s = Scratch::new("evict-rdb-stamps");
+    for (policy, lfu) in [("allkeys-lru", false), ("allkeys-lfu", true)] {
+        let wdir = s.dir(&format!("w-{policy}"));
+        let conf = ["--maxmemory-policy", policy, "--lfu-log-factor", "0"];
+        let w = Server::start(writer, &wdir, &conf);
+        let mut c = w.conn();
+        c.ok(&["SET", "k", "v"]);
+        c.ok(&["SET", "fresh", "v"]);
+        if lfu {
+            for _ in 0..10 {
+                c.call(&["GET", "k"]);
+            }
+        } else {
+            std::thread::sleep(Duration::from_millis(2100));
+            c.call(&["GET", "fresh"]);
+        }
+        c.ok(&["SAVE"]);
+        drop(c);
+        drop(w);
+        let rdir = s.dir(&format!("r-{policy}"));
+        std::fs::create_dir_all(&rdir).unwrap();
+        std::fs::copy(wdir.join("dump.rdb"), rdir.join("dump.rdb")).unwrap();
+        let r = Server::start(reader, &rdir, &conf);
+        let mut c = r.conn();
+        if lfu {
+            assert_eq!(c.call(&["OBJECT", "FREQ", "k"]).int(), 15, "{writer:?} -> {reader:?}");
+            assert_eq!(c.call(&["OBJECT", "FREQ", "fresh"]).int(), 5, "{writer:?} -> {reader:?}");
+        } else {
+            let idle = c.call(&["OBJECT", "IDLETIME", "k"]).int();
+            assert!((2..=4).contains(&idle), "{writer:?} -> {reader:?}: idle {idle}");
+            assert!(c.call(&["OBJECT", "IDLETIME", "fresh"]).int() <= 1);
+        }
+    }
+}
+
+#[test]
+fn access_stamps_survive_a_restart() {
+    access_stamps_survive(under_test(), under_test());
+}
+
+#[test]
+fn access_stamps_interoperate_with_redis() {
+    access_stamps_survive(under_test(), Kind::Redis);
+    access_stamps_survive(Kind::Redis, under_test());
+}

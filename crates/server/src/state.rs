@@ -360,10 +360,19 @@ impl State {
     /// so reads don't copy pages the child is saving).
     #[inline]
     pub fn access(&self) -> hematite_store::object::Access {
-        use hematite_store::object::Access;
         if self.persist.child.is_some() {
-            Access::Frozen
-        } else if self.config.maxmemory_policy.is_lfu() {
+            hematite_store::object::Access::Frozen
+        } else {
+            self.stamping()
+        }
+    }
+
+    /// What the access stamp of objects means under the current policy
+    /// (never `Frozen`): how new objects are stamped.
+    #[inline]
+    pub fn stamping(&self) -> hematite_store::object::Access {
+        use hematite_store::object::Access;
+        if self.config.maxmemory_policy.is_lfu() {
             Access::Lfu { log_factor: self.config.lfu_log_factor, decay_time: self.config.lfu_decay_time }
         } else {
             Access::Lru

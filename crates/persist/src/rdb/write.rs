@@ -371,9 +371,23 @@ impl<W: Write> Writer<W> {
 
     /// A key with its value and optional absolute expiry (Unix ms).
     pub fn key(&mut self, key: &[u8], value: &Value, expire_ms: Option<i64>) -> io::Result<()> {
-        if let Some(t) = expire_ms {
+        self.key_with_meta(key, value, &KeyMeta { expire_ms, ..Default::default() })
+    }
+
+    /// A key with its metadata opcodes, in Redis's order: expiry, `IDLE`
+    /// (LRU idle seconds), `FREQ` (LFU counter).
+    pub fn key_with_meta(&mut self, key: &[u8], value: &Value, meta: &KeyMeta) -> io::Result<()> {
+        if let Some(t) = meta.expire_ms {
             self.buf.push(OPCODE_EXPIRETIME_MS);
             self.buf.extend_from_slice(&t.to_le_bytes());
+        }
+        if let Some(idle) = meta.idle_secs {
+            self.buf.push(OPCODE_IDLE);
+            put_len(&mut self.buf, idle);
+        }
+        if let Some(freq) = meta.freq {
+            self.buf.push(OPCODE_FREQ);
+            self.buf.push(freq);
         }
         let c = self.opts.compression;
         self.buf.push(type_byte(value));

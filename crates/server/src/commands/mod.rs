@@ -125,7 +125,7 @@ impl<'a> Ctx<'a> {
     /// policy the initial LFU counter (Redis's `createObject`).
     #[inline]
     pub fn lru(&self) -> u32 {
-        self.access().new_stamp(self.now_ms)
+        self.st.stamping().new_stamp(self.now_ms)
     }
 
     /// How lookups stamp the objects they touch now (see
@@ -263,8 +263,8 @@ impl<'a> Ctx<'a> {
     /// expired is expired first, and creating the key fires `new`.
     #[inline]
     pub fn set_value(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
-        let access = self.access();
-        let lru = access.new_stamp(self.now_ms);
+        let stamping = self.st.stamping();
+        let lru = stamping.new_stamp(self.now_ms);
         let idx = self.sess.db;
         let ks = &mut self.st.ks;
         if !ks.dbs[idx].expires.is_empty() {
@@ -272,7 +272,7 @@ impl<'a> Ctx<'a> {
         }
         // Under LFU an overwritten key keeps its counter (Redis's
         // `dbSetValue`).
-        let keep_stamp = matches!(access, Access::Lfu { .. });
+        let keep_stamp = matches!(stamping, Access::Lfu { .. });
         let created = ks.dbs[idx].set(key, value, lru, keep_ttl, keep_stamp);
         self.dirty(1);
         if created {

@@ -18,7 +18,7 @@ use crate::state::{Shared, State};
 use bytes::Bytes;
 use hematite_persist::rdb::{self, KeyMeta, Sink};
 use hematite_resp::ReplyBuf;
-use hematite_store::object::lru_clock;
+use hematite_store::object::{lfu_minutes, lru_clock, Access};
 use hematite_store::Value;
 use std::io::BufReader;
 use std::path::Path;
@@ -126,10 +126,10 @@ pub fn load_rdb_file(shared: &Shared, path: &Path) -> Result<(u64, u64), String>
 pub fn load_rdb_stream(r: &mut dyn std::io::BufRead, sink: &mut KeyspaceSink) -> Result<(), String> {
     let limits = rdb_limits(&sink.shared.state.lock());
     let shared = sink.shared;
-    let lru = lru_clock(sink.now_ms);
+    let now_ms = sink.now_ms;
     let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(4);
     std::thread::scope(|scope| {
-        let inserter = scope.spawn(move || insert_batches(shared, rx, lru));
+        let inserter = scope.spawn(move || insert_batches(shared, rx, now_ms));
         sink.tx = Some(tx);
         let mut r = r;
         let result = rdb::load(&mut r, &limits, sink).map_err(|e| e.to_string());
@@ -151,17 +151,29 @@ enum Batch {
 
 /// The inserter thread: puts batches into the keyspace, a lock slice per
 /// batch. Stops at the first error (a duplicate key, too many databases).
-fn insert_batches(shared: &Shared, rx: std::sync::mpsc::Receiver<Batch>, lru: u32) -> Result<(), String> {
+fn insert_batches(shared: &Shared, rx: std::sync::mpsc::Receiver<Batch>, now_ms: i64) -> Result<(), String> {
     for batch in rx {
-        apply_batch(&mut shared.state.lock(), batch, lru, false)?;
+        apply_batch(&mut shared.state.lock(), batch, now_ms, false)?;
     }
     Ok(())
 }
 
+/// The access stamp of a loaded key: its saved idle time or LFU counter
+/// when the file has one for the current policy, else a new object's
+/// (Redis's `objectSetLRUOrLFU`).
+fn loaded_stamp(stamping: Access, meta: &KeyMeta, now_ms: i64) -> u32 {
+    match (stamping, meta.freq, meta.idle_secs) {
+        (Access::Lfu { .. }, Some(freq), _) => (lfu_minutes(now_ms) << 8) | freq as u32,
+        (Access::Lru, _, Some(idle)) => lru_clock(now_ms - (idle.min(1 << 40) as i64) * 1000),
+        _ => stamping.new_stamp(now_ms),
+    }
+}
+
 /// Puts one batch into the keyspace. A key already there is an error,
 /// unless `merge` (DEBUG RELOAD MERGE), where the loaded value wins.
-fn apply_batch(st: &mut State, batch: Batch, lru: u32, merge: bool) -> Result<(), String> {
+fn apply_batch(st: &mut State, batch: Batch, now_ms: i64, merge: bool) -> Result<(), String> {
     let databases = st.config.databases;
+    let stamping = st.stamping();
     match batch {
         Batch::Resize(db, size, expires) => {
             if let Some(d) = st.ks.dbs.get_mut(db) {
@@ -189,6 +201,7 @@ fn apply_batch(st: &mut State, batch: Batch, lru: u32, merge: bool) -> Result<()
                     None => {}
                 }
                 // One lookup: the insert itself tells whether the key was there.
+                let lru = loaded_stamp(stamping, &meta, now_ms);
                 if d.dict.insert(key, hematite_store::Object::new(value, lru)).is_some() && !merge {
                     return Err(format!("RDB has duplicated key in DB {db}"));
                 }
@@ -220,7 +233,7 @@ pub fn reload_locked(st: &mut State, shared: &Shared, path: &Path, merge: bool) 
             if meta.expire_ms.is_some_and(|t| t < self.now_ms) {
                 return Ok(());
             }
-            apply_batch(self.st, Batch::Keys(vec![(self.db, key, value, meta)]), lru_clock(self.now_ms), self.merge)
+            apply_batch(self.st, Batch::Keys(vec![(self.db, key, value, meta)]), self.now_ms, self.merge)
         }
         fn function(&mut self, code: Vec<u8>) -> Result<(), String> {
             let mut eng = crate::scripting::engine::Engine::get(&self.shared.script);

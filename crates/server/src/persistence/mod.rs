@@ -132,6 +132,8 @@ pub fn snapshot_options(st: &State, shared: &Shared, aof_base: bool) -> snapshot
         key_delay_us: st.config.rdb_key_save_delay as i64,
         functions,
         aof_base,
+        save_idle: st.config.maxmemory_policy.is_lru(),
+        save_freq: st.config.maxmemory_policy.is_lfu().then_some(st.config.lfu_decay_time),
         used_mem: crate::commands::info::memory_figures().allocated,
     }
 }

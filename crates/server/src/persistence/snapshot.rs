@@ -10,7 +10,8 @@
 //! torn one.
 
 use super::child::parent_gone;
-use hematite_persist::rdb::{WriteOptions, Writer};
+use hematite_persist::rdb::{KeyMeta, WriteOptions, Writer};
+use hematite_store::object::{idle_seconds, lfu_decr_and_return};
 use hematite_store::{Keyspace, Value};
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -28,6 +29,12 @@ pub struct SnapshotOptions {
     pub functions: Vec<Vec<u8>>,
     /// Written as the AOF base (`aof-base` aux field).
     pub aof_base: bool,
+    /// Save each key's LRU idle time (an LRU `maxmemory-policy`), as Redis
+    /// does, so that eviction order survives a restart.
+    pub save_idle: bool,
+    /// Save each key's LFU counter (an LFU policy), decayed with this
+    /// `lfu-decay-time`.
+    pub save_freq: Option<u32>,
     /// `used_memory` for the `used-mem` aux field.
     pub used_mem: u64,
 }
@@ -51,7 +58,12 @@ pub fn write_rdb<W: Write>(w: W, ks: &Keyspace, opts: &SnapshotOptions) -> std::
         }
         wr.select_db(idx, db.dict.len() as u64, db.expires.len() as u64)?;
         for (key, obj) in db.dict.iter() {
-            wr.key(key, &obj.value, db.expire_of(key))?;
+            let meta = KeyMeta {
+                expire_ms: db.expire_of(key),
+                idle_secs: opts.save_idle.then(|| idle_seconds(obj.lru, now)),
+                freq: opts.save_freq.map(|decay| lfu_decr_and_return(obj.lru, decay, now) as u8),
+            };
+            wr.key_with_meta(key, &obj.value, &meta)?;
             n += 1;
             pace(n, opts)?;
         }
