@@ -148,10 +148,45 @@ impl Evictor {
     }
 }
 
+/// One compiled pattern: most are a literal name or a literal prefix
+/// followed by `*`, which a byte comparison decides; the rest go through
+/// the glob matcher, after a check of their literal prefix. (Candidates are
+/// checked on every eviction, so this is on the write path under memory
+/// pressure.)
+#[derive(Debug, Clone)]
+enum Pattern {
+    Exact(Vec<u8>),
+    Prefix(Vec<u8>),
+    Glob { prefix: Vec<u8>, pattern: Vec<u8> },
+}
+
+impl Pattern {
+    fn new(p: &[u8]) -> Pattern {
+        let special = |b: &u8| matches!(b, b'*' | b'?' | b'[' | b'\\');
+        let lit = p.iter().position(special).unwrap_or(p.len());
+        if lit == p.len() {
+            Pattern::Exact(p.to_vec())
+        } else if lit == p.len() - 1 && p[lit] == b'*' {
+            Pattern::Prefix(p[..lit].to_vec())
+        } else {
+            Pattern::Glob { prefix: p[..lit].to_vec(), pattern: p.to_vec() }
+        }
+    }
+
+    #[inline]
+    fn matches(&self, key: &[u8]) -> bool {
+        match self {
+            Pattern::Exact(p) => key == &p[..],
+            Pattern::Prefix(p) => key.starts_with(p),
+            Pattern::Glob { prefix, pattern } => key.starts_with(prefix) && string_match(pattern, key, false),
+        }
+    }
+}
+
 /// The compiled protection setting.
 #[derive(Debug, Default, Clone)]
 pub struct Protection {
-    patterns: Vec<Vec<u8>>,
+    patterns: Vec<Pattern>,
     kombu_queues: bool,
 }
 
@@ -169,7 +204,7 @@ impl Protection {
             if s.as_slice() == b"@kombu-queues" {
                 p.kombu_queues = true;
             } else {
-                p.patterns.push(s.clone());
+                p.patterns.push(Pattern::new(s));
             }
         }
         p
@@ -182,7 +217,7 @@ impl Protection {
 
     /// Whether eviction must leave `key` (holding `obj`, in `db`) alone.
     pub fn protects(&self, db: &Db, key: &[u8], obj: &Object) -> bool {
-        if self.patterns.iter().any(|p| string_match(p, key, false)) {
+        if self.patterns.iter().any(|p| p.matches(key)) {
             return true;
         }
         self.kombu_queues && matches!(obj.value, Value::List(_)) && is_kombu_queue(db, key)
@@ -225,7 +260,8 @@ fn excess(st: &State, shared: &Shared, used: u64) -> Option<u64> {
     if max == 0 || used <= max {
         return None;
     }
-    let counted = used.saturating_sub(shared.aof.buffered() as u64);
+    let aof = if st.prop.enabled { shared.aof.buffered() as u64 } else { 0 };
+    let counted = used.saturating_sub(aof);
     (counted > max).then(|| counted - max)
 }
 
@@ -292,7 +328,9 @@ fn evict_key(st: &mut State, db: usize, key: &[u8]) {
     let removed = st.ks.dbs[db].remove(key);
     drop(removed);
     st.stats.evicted_keys += 1;
-    st.prop.push(db, vec![Bytes::from_static(b"DEL"), Bytes::copy_from_slice(key)]);
+    if st.prop.enabled {
+        st.prop.push(db, vec![Bytes::from_static(b"DEL"), Bytes::copy_from_slice(key)]);
+    }
     st.watches.touch(db, key, false);
     st.notify_keyspace(hematite_config::notify::EVICTED, "evicted", key, db, None);
 }
@@ -334,12 +372,20 @@ fn choose_from_pool(st: &mut State, policy: MaxmemoryPolicy) -> Option<(usize, K
             total += n;
             let protect = &st.evict.protect;
             let pool = &mut st.evict.pool;
+            // The score comes from the object, which sits in the table
+            // node just read; the key's bytes (another cache miss) are
+            // read only for a candidate good enough for the pool.
             let mut offer = |key: &Key, obj: &Object, expire: Option<i64>| {
+                let score = score(policy, obj, expire, decay, now);
+                if !pool_wants(pool, score) {
+                    offered += 1;
+                    return;
+                }
                 if !protect.is_empty() && protect.protects(db, key, obj) {
                     return;
                 }
                 offered += 1;
-                pool_insert(pool, Candidate { score: score(policy, obj, expire, decay, now), db: idx, key: key.clone() });
+                pool_insert(pool, Candidate { score, db: idx, key: key.clone() });
             };
             if volatile {
                 db.expires.sample_with(samples, |k, &when| {
@@ -379,13 +425,19 @@ fn choose_from_pool(st: &mut State, policy: MaxmemoryPolicy) -> Option<(usize, K
     }
 }
 
+/// Whether a candidate with this score would enter the pool: a full pool
+/// takes only candidates that beat its worst entry. Checked before the key
+/// is copied.
+#[inline]
+fn pool_wants(pool: &[Candidate], score: u64) -> bool {
+    pool.len() < POOL_SIZE || pool[0].score < score
+}
+
 /// Inserts a candidate into the pool, kept ascending by score, as Redis's
 /// `evictionPoolPopulate` does: a full pool takes a candidate only if it
-/// beats the worst entry, which is then dropped.
+/// beats the worst entry, which is then dropped. (A key sampled twice may
+/// sit in the pool twice, as in Redis; the second is a ghost when popped.)
 fn pool_insert(pool: &mut Vec<Candidate>, c: Candidate) {
-    if let Some(existing) = pool.iter().position(|e| e.db == c.db && e.key == c.key) {
-        pool.remove(existing);
-    }
     let pos = pool.partition_point(|e| e.score < c.score);
     if pool.len() >= POOL_SIZE {
         if pos == 0 {
@@ -415,7 +467,10 @@ fn sweep(st: &mut State, policy: MaxmemoryPolicy, decay: u32, now: i64) -> bool 
             let mut f = |k: &Key, o: &Object, e: Option<i64>| {
                 visited += 1;
                 if !protect.protects(db, k, o) {
-                    pool_insert(pool, Candidate { score: score(policy, o, e, decay, now), db: idx, key: k.clone() });
+                    let score = score(policy, o, e, decay, now);
+                    if pool_wants(pool, score) {
+                        pool_insert(pool, Candidate { score, db: idx, key: k.clone() });
+                    }
                 }
             };
             cursor = if volatile {
@@ -604,5 +659,19 @@ mod tests {
         assert!(!prot(b"other"));
         assert!(!prot(b"cache:1"));
         assert!(Protection::new(&[]).is_empty());
+    }
+
+    #[test]
+    fn patterns_compile_to_the_glob_semantics() {
+        let pats: &[&[u8]] = &[b"celery", b"celery\x06\x16*", b"_kombu.binding.*", b"q?:*", b"a*b", b"[xy]z", b"esc\\*"];
+        let keys: &[&[u8]] = &[b"celery", b"celery\x06\x163", b"celeryx", b"_kombu.binding.", b"_kombu.binding.q", b"q1:", b"q12:", b"ab", b"axxb", b"xz", b"zz", b"esc*", b"escx", b""];
+        for p in pats {
+            let c = Pattern::new(p);
+            for k in keys {
+                assert_eq!(c.matches(k), string_match(p, k, false), "pattern {:?} key {:?}", p, k);
+            }
+        }
+        assert!(matches!(Pattern::new(b"celery"), Pattern::Exact(_)));
+        assert!(matches!(Pattern::new(b"_kombu.binding.*"), Pattern::Prefix(_)));
     }
 }
