@@ -24,8 +24,7 @@ use crate::dict::Dict;
 use crate::object::{Kind, Object, Value};
 use std::time::{Duration, Instant};
 
-/// A key: an owned, binary-safe byte string.
-pub type Key = Box<[u8]>;
+pub use crate::key::Key;
 
 /// One numbered database.
 #[derive(Default)]

@@ -15,6 +15,7 @@
 pub mod db;
 pub mod dict;
 pub mod hash;
+pub mod key;
 pub mod list;
 pub mod object;
 pub mod set;

@@ -71,7 +71,7 @@ impl Watches {
         if self.by_key.is_empty() {
             return;
         }
-        if let Some(ids) = self.by_key.get_mut(&(db, Box::from(key))) {
+        if let Some(ids) = self.by_key.get_mut(&(db, Key::from(key))) {
             for (id, expired) in ids.iter_mut() {
                 if *expired && !exists {
                     *expired = false;
@@ -99,7 +99,7 @@ impl Watches {
     }
 
     fn add(&mut self, id: u64, db: usize, key: &[u8], expired: bool) {
-        let ids = self.by_key.entry((db, Box::from(key))).or_default();
+        let ids = self.by_key.entry((db, Key::from(key))).or_default();
         if !ids.iter().any(|(x, _)| *x == id) {
             ids.push((id, expired));
         }
@@ -201,7 +201,7 @@ pub fn watch(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         }
         let expired = ctx.st.ks.dbs[db].expire_of(key).is_some_and(|t| t <= ctx.now_ms);
         ctx.st.watches.add(id, db, key, expired);
-        ctx.sess.watched.push(Watched { db, key: Box::from(&key[..]), expired });
+        ctx.sess.watched.push(Watched { db, key: Key::from(&key[..]), expired });
     }
     ctx.out.ok();
     Ok(())

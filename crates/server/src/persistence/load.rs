@@ -190,7 +190,7 @@ fn apply_batch(st: &mut State, batch: Batch, now_ms: i64, merge: bool) -> Result
                 let Some(d) = st.ks.dbs.get_mut(db) else {
                     return Err(format!("FATAL: Data file was created with a Redis server configured to handle more than {databases} databases. Exiting"));
                 };
-                let key: hematite_store::Key = key.into_boxed_slice();
+                let key = hematite_store::Key::from(key);
                 match meta.expire_ms {
                     Some(when) => {
                         d.expires.insert(key.clone(), when);
