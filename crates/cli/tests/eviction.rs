@@ -452,3 +452,34 @@ fn access_stamps_interoperate_with_redis() {
     access_stamps_survive(under_test(), Kind::Redis);
     access_stamps_survive(Kind::Redis, under_test());
 }
+
+/// `used_memory` follows what the allocator really holds (within 10%), and
+/// a client's unread replies count in it, as in Redis.
+#[test]
+fn used_memory_tracks_the_allocator_and_client_buffers() {
+    let s = Scratch::new("evict-accounting");
+    let srv = Server::start(under_test(), &s.dir("d"), &[]);
+    let mut c = srv.conn();
+    let val = vec![b'v'; 200];
+    for chunk in 0..40 {
+        c.pipeline(&(0..5000).map(|i| set_cmd(&format!("k{chunk}:{i}"), &val, None)).collect::<Vec<_>>());
+    }
+    let m = info(&mut c, "memory");
+    let used: f64 = m["used_memory"].parse().unwrap();
+    let alloc: f64 = m["allocator_allocated"].parse().unwrap();
+    eprintln!("used_memory {used}, allocator_allocated {alloc}");
+    assert!(used > 200_000.0 * 200.0, "used_memory {used} below the data itself");
+    assert!((used - alloc).abs() < alloc * 0.10, "used_memory {used} vs allocator_allocated {alloc}");
+    // 8 MB of replies the client doesn't read stay in the server's output
+    // buffer (the socket buffers take only part of it) and are counted.
+    c.ok(&["SET", "big", &"b".repeat(1 << 20)]);
+    let before = used as i64;
+    let mut lazy = srv.conn();
+    for _ in 0..32 {
+        lazy.send(&[b"GET", b"big"]);
+    }
+    wait_for("unread replies to show in used_memory", 5, || {
+        info_field(&mut c, "memory", "used_memory").parse::<i64>().unwrap() > before + (4 << 20)
+    });
+    drop(lazy);
+}

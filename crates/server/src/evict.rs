@@ -305,7 +305,7 @@ pub fn perform_within(st: &mut State, shared: &Shared, limit: Option<u64>) -> Ou
         evict_key(st, db, &key);
         freed += before.saturating_sub(used_memory_here());
         evicted += 1;
-        if evicted % 16 == 0 {
+        if evicted.is_multiple_of(16) {
             if excess(st, shared, used_memory_here()).is_none() {
                 break;
             }

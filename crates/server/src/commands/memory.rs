@@ -130,7 +130,7 @@ fn stats(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
     }
     int(out, "overhead.total", overhead);
     int(out, "keys.count", keys);
-    int(out, "keys.bytes-per-key", if keys > 0 { net / keys } else { 0 });
+    int(out, "keys.bytes-per-key", net.checked_div(keys).unwrap_or(0));
     int(out, "dataset.bytes", dataset);
     let float = |out: &mut hematite_resp::ReplyBuf, k: &str, v: f64| {
         out.simple(k.as_bytes());
@@ -201,7 +201,7 @@ fn doctor(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
     let peak = ctx.shared.peak_memory.load(Ordering::Relaxed).max(m.allocated);
     let startup = ctx.shared.startup_memory.load(Ordering::Relaxed);
     let max_out = ctx.st.clients.values().map(|c| c.omem as u64).max().unwrap_or(0);
-    let scripts = ctx.shared.script.stats.cached_scripts.load(Ordering::Relaxed) as u64;
+    let scripts = ctx.shared.script.stats.cached_scripts.load(Ordering::Relaxed);
     let report = doctor_report(&m, peak, startup, max_out, scripts);
     ctx.out.verbatim(b"txt", report.as_bytes());
     Ok(())
