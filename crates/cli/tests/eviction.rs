@@ -483,3 +483,33 @@ fn used_memory_tracks_the_allocator_and_client_buffers() {
     });
     drop(lazy);
 }
+
+/// MEMORY USAGE: grows with the value, counts the TTL entry, and for a big
+/// hash the 5-element estimate is close to the exact `SAMPLES 0` figure.
+#[test]
+fn memory_usage_reports_sizes() {
+    let s = Scratch::new("evict-usage");
+    let srv = Server::start(under_test(), &s.dir("d"), &[]);
+    let mut c = srv.conn();
+    c.ok(&["SET", "small", "v"]);
+    c.ok(&["SET", "large", &"x".repeat(10_000)]);
+    let small = c.call(&["MEMORY", "USAGE", "small"]).int();
+    let large = c.call(&["MEMORY", "USAGE", "large"]).int();
+    assert!(small > 0 && small < 200, "small {small}");
+    assert!((10_000..12_000).contains(&large), "large {large}");
+    c.ok(&["SET", "ttl", "v", "EX", "1000"]);
+    assert!(c.call(&["MEMORY", "USAGE", "ttl"]).int() >= small);
+    for chunk in 0..10 {
+        let mut cmd = vec![b"HSET".to_vec(), b"h".to_vec()];
+        for i in 0..1000 {
+            cmd.push(format!("field:{chunk}:{i:06}").into_bytes());
+            cmd.push(b"value-of-some-length".to_vec());
+        }
+        c.pipeline(&[cmd]);
+    }
+    let exact = c.call(&["MEMORY", "USAGE", "h", "SAMPLES", "0"]).int() as f64;
+    let est = c.call(&["MEMORY", "USAGE", "h"]).int() as f64;
+    eprintln!("hash of 10k fields: exact {exact}, 5-sample estimate {est}");
+    assert!(exact > 10_000.0 * 40.0, "exact {exact}");
+    assert!((est - exact).abs() < exact * 0.3, "estimate {est} vs exact {exact}");
+}

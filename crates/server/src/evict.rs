@@ -534,19 +534,28 @@ fn choose_random(st: &mut State, volatile: bool) -> Option<(usize, Key)> {
 /// Approximate bytes a key holds: its table entry and key copy, its value,
 /// and its expires entry (what `MEMORY USAGE` reports).
 pub fn key_memory(key: &[u8], obj: &Object, has_ttl: bool) -> usize {
-    let node = size_class(std::mem::size_of::<Key>() + std::mem::size_of::<Object>() + 8);
-    let key_bytes = size_class(key.len().max(1));
-    let bucket = 8;
-    let ttl = if has_ttl { size_class(std::mem::size_of::<Key>() + 16) + key_bytes + bucket } else { 0 };
-    node + key_bytes + bucket + value_memory(&obj.value) + ttl
+    key_memory_sampled(key, obj, has_ttl, 0)
 }
 
-fn value_memory(v: &Value) -> usize {
+/// [`key_memory`] with a large hash or set's size extrapolated from
+/// `samples` elements (0: exact), as `MEMORY USAGE ... SAMPLES` asks.
+pub fn key_memory_sampled(key: &[u8], obj: &Object, has_ttl: bool, samples: usize) -> usize {
+    let node = size_class(std::mem::size_of::<Key>() + std::mem::size_of::<Object>() + 8);
+    // Keys of up to 15 bytes live in the node itself (see `Key`).
+    let key_bytes = if key.len() > hematite_store::key::INLINE_MAX { size_class(key.len()) } else { 0 };
+    let bucket = 8;
+    let ttl = if has_ttl { size_class(std::mem::size_of::<Key>() + 16) + key_bytes + bucket } else { 0 };
+    node + key_bytes + bucket + value_memory(&obj.value, samples) + ttl
+}
+
+fn value_memory(v: &Value, samples: usize) -> usize {
     match v {
         Value::Str(s) => match s.heap_size() {
             0 => 0,
             n => size_class(n),
         },
+        Value::Hash(h) => h.heap_size_sampled(samples),
+        Value::Set(s) => s.heap_size_sampled(samples),
         other => other.heap_size(),
     }
 }

@@ -450,10 +450,18 @@ impl Hash {
 
     /// Heap bytes held.
     pub fn heap_size(&self) -> usize {
+        self.heap_size_sampled(0)
+    }
+
+    /// Heap bytes held, extrapolated from the first `samples` fields of a
+    /// hashtable (0: all of them), like Redis's `objectComputeSize`.
+    pub fn heap_size_sampled(&self, samples: usize) -> usize {
         match &self.repr {
             Repr::Listpack(lp) => lp.buf.capacity(),
             Repr::Table(d) => {
-                d.bucket_memory() + d.iter().map(|(e, _)| e.0.len() + 32).sum::<usize>()
+                let n = if samples == 0 { d.len() } else { samples.min(d.len()) };
+                let sum: usize = d.iter().take(n).map(|(e, _)| e.0.len() + 32).sum();
+                d.bucket_memory() + if n == 0 { 0 } else { sum * d.len() / n }
             }
         }
     }

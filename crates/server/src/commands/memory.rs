@@ -4,9 +4,9 @@
 //! the allocator count of [`crate::alloc`], the allocator's own statistics
 //! come from jemalloc, and a key's size is [`crate::evict::key_memory`]: its
 //! table entry, key copy, value (at jemalloc size classes) and expires
-//! entry. Unlike Redis, which samples five elements of a container and
-//! extrapolates, the value's size is computed over all of it, so `SAMPLES`
-//! is validated but any count gives the same, exact answer.
+//! entry. As in Redis, a large hash or set is measured on `SAMPLES`
+//! elements (5 by default, 0 for all) and extrapolated; other values are
+//! measured whole.
 
 use super::keys::help_reply;
 use super::{is, Ctx};
@@ -52,12 +52,14 @@ fn help(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
 /// `MEMORY USAGE key [SAMPLES count]`
 fn usage(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let mut j = 3;
+    let mut samples = 5usize;
     while j < argv.len() {
         if is(&argv[j], "samples") && j + 1 < argv.len() {
             let n = num::parse_i64(&argv[j + 1]).ok_or(CmdError::NotInteger)?;
             if n < 0 {
                 return Err(CmdError::Syntax);
             }
+            samples = n as usize;
             j += 2;
         } else {
             return Err(CmdError::Syntax);
@@ -69,7 +71,7 @@ fn usage(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let size = ks.dbs[idx].get(&argv[2], now, &mut ks.counters, idx).is_some().then(|| {
         let db = &ctx.st.ks.dbs[idx];
         let obj = db.dict.get(&argv[2][..]).expect("found above");
-        crate::evict::key_memory(&argv[2], obj, db.expire_of(&argv[2]).is_some())
+        crate::evict::key_memory_sampled(&argv[2], obj, db.expire_of(&argv[2]).is_some(), samples)
     });
     match size {
         Some(n) => ctx.out.int(n as i64),
