@@ -242,7 +242,7 @@ fn section(ctx: &mut Ctx, name: &str, t: &mut String) {
             f!("rss_overhead_bytes:{}", m.rss as i64 - m.resident as i64);
             f!("mem_fragmentation_ratio:{:.2}", m.rss as f64 / m.allocated.max(1) as f64);
             f!("mem_fragmentation_bytes:{}", m.rss as i64 - m.allocated as i64);
-            f!("mem_not_counted_for_evict:0");
+            f!("mem_not_counted_for_evict:{}", if st.prop.enabled { shared.aof.buffered() } else { 0 });
             f!("mem_replication_backlog:0");
             f!("mem_total_replication_buffers:0");
             f!("mem_clients_slaves:0");
