@@ -17,6 +17,7 @@ Both the broker and the result backend are the server under test.
 """
 
 import os
+import tempfile
 import time
 
 from celery import Celery
@@ -134,3 +135,11 @@ def noop():
 @app.task
 def fail(message):
     raise ValueError(message)
+
+
+@app.task
+def record(directory, token):
+    """Leaves a new file `token.*` in `directory` per run (the memory-pressure test counts them)."""
+    fd, _path = tempfile.mkstemp(prefix=token + ".", dir=directory)
+    os.close(fd)
+    return token

@@ -121,13 +121,13 @@ def tail(path, n=40):
 
 
 class Server:
-    def __init__(self, kind, argv0, port, workdir):
+    def __init__(self, kind, argv0, port, workdir, extra_args=(), name="server"):
         self.kind, self.port, self.workdir = kind, port, workdir
         self.url = f"redis://:{PASSWORD}@127.0.0.1:{port}/0"
-        self.log = os.path.join(workdir, "server.log")
+        self.log = os.path.join(workdir, f"{name}.log")
         args = ["--port", str(port), "--bind", "127.0.0.1", "--requirepass", PASSWORD,
                 "--save", "", "--appendonly", "no", "--dir", workdir]
-        self.proc = _spawn(argv0 + args, self.log, cwd=workdir)
+        self.proc = _spawn(argv0 + args + list(extra_args), self.log, cwd=workdir)
         _SERVERS.append(self.proc)
 
     def client(self, **kw):
@@ -264,3 +264,64 @@ def start_worker(server, app, workdir):
     yield start
     for w in started:
         w.stop(signal.SIGKILL, timeout=5)
+
+
+class PressureEnv:
+    """A private server with a small `maxmemory`, a producer app and workers pointed at it."""
+
+    MAXMEMORY = 8 << 20
+
+    def __init__(self, workdir, protected):
+        from celery import Celery
+        kind, argv0 = _server_argv0()
+        self.protected = protected
+        self.dir = tempfile.mkdtemp(prefix="pressure-", dir=workdir)
+        extra = ["--maxmemory", str(self.MAXMEMORY), "--maxmemory-policy", "allkeys-lru"]
+        if kind == "hematite" and not protected:
+            # Nothing protected: exactly Redis's behaviour.
+            extra += ["--eviction-protected-keys", ""]
+        self.workers = []
+        self.server = Server(kind, argv0, _free_port(), self.dir, extra, name="pressure-server")
+        try:
+            self.server.wait_ready()
+        except Exception:
+            stop_process(self.server.proc, signal.SIGKILL, timeout=5)
+            raise
+        # Not celery_app.app: that one is bound to the session server. Same
+        # broker-side settings as celery_app, so that the workers (which run
+        # celery_app with CELERY_TEST_BROKER pointing here) and this producer agree.
+        self.app = Celery("pressure", broker=self.server.url,
+                          backend=self.server.url + "?protocol=3", set_as_current=False)
+        self.app.conf.update(broker_connection_retry_on_startup=True, result_expires=600,
+                             control_queue_expires=60)
+
+    def start_worker(self, **kw):
+        w = Worker(self.server, self.dir, **kw)
+        self.workers.append(w)
+        return w.wait_ready(self.app)
+
+    def close(self):
+        for w in self.workers:
+            w.stop(signal.SIGKILL, timeout=5)
+        self.app.close()
+        stop_process(self.server.proc, signal.SIGKILL, timeout=5)
+
+
+@pytest.fixture
+def pressure(workdir):
+    """Factory: `pressure(protected=True)` starts a PressureEnv (server with
+    `--maxmemory 8mb --maxmemory-policy allkeys-lru`; `protected=False` adds
+    `--eviction-protected-keys ""` on hematite). Everything stops at the end."""
+    envs = []
+
+    def start(protected):
+        kind, _ = _server_argv0()
+        if kind == "redis" and protected:
+            pytest.skip("Redis has no eviction-protected-keys")
+        env = PressureEnv(workdir, protected)
+        envs.append(env)
+        return env
+
+    yield start
+    for env in envs:
+        env.close()
