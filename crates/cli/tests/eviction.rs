@@ -513,3 +513,32 @@ fn memory_usage_reports_sizes() {
     assert!(exact > 10_000.0 * 40.0, "exact {exact}");
     assert!((est - exact).abs() < exact * 0.3, "estimate {est} vs exact {exact}");
 }
+
+/// EXISTS and TYPE don't count as accesses (Redis's LOOKUP_NOTOUCH): kombu
+/// polls its queues with EXISTS, which must not keep them fresh for LRU.
+/// GET and TOUCH do. The memory peak is taken after every command.
+#[test]
+fn exists_and_type_leave_the_lru_clock_alone_and_peak_follows_commands() {
+    let s = Scratch::new("evict-notouch");
+    let srv = Server::start(under_test(), &s.dir("d"), &[]);
+    let mut c = srv.conn();
+    for k in ["a", "b", "g", "t"] {
+        c.ok(&["SET", k, "v"]);
+    }
+    std::thread::sleep(Duration::from_millis(2100));
+    assert_eq!(c.call(&["EXISTS", "a"]).int(), 1);
+    assert_eq!(c.call(&["TYPE", "b"]), V::Simple("string".into()));
+    c.call(&["GET", "g"]);
+    assert_eq!(c.call(&["TOUCH", "t"]).int(), 1);
+    let idle = |c: &mut Conn, k: &str| c.call(&["OBJECT", "IDLETIME", k]).int();
+    assert!(idle(&mut c, "a") >= 2, "EXISTS touched the key");
+    assert!(idle(&mut c, "b") >= 2, "TYPE touched the key");
+    assert_eq!(idle(&mut c, "g"), 0);
+    assert_eq!(idle(&mut c, "t"), 0);
+    // A big value set and deleted at once still shows in the peak.
+    let before: i64 = info_field(&mut c, "memory", "used_memory").parse().unwrap();
+    let r = c.pipeline(&[set_cmd("big", &vec![b'x'; 8 << 20], None), vec![b"DEL".to_vec(), b"big".to_vec()]]);
+    assert_eq!(r[1].int(), 1);
+    let peak: i64 = info_field(&mut c, "memory", "used_memory_peak").parse().unwrap();
+    assert!(peak >= before + (8 << 20), "peak {peak} after an 8 MB value (used before {before})");
+}

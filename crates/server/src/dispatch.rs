@@ -225,6 +225,12 @@ pub fn call(ctx: &mut Ctx, cmd: &'static Command, argv: &[Bytes]) {
     let saved = ctx.st.prop.take_replacement();
     let result = (cmd.handler)(ctx, argv);
     crate::persistence::propagate::after_call(ctx, cmd, argv, dirty_before, saved);
+    // The peak is taken after every command, before the next command's
+    // eviction brings memory down again (as Redis's `call` does).
+    let used = crate::alloc::used_memory_here();
+    if used > ctx.shared.peak_memory.load(std::sync::atomic::Ordering::Relaxed) {
+        ctx.shared.peak_memory.fetch_max(used, std::sync::atomic::Ordering::Relaxed);
+    }
     let usec = start.elapsed().as_micros() as u64;
     let stats = &mut ctx.st.stats;
     stats.total_commands_processed += 1;

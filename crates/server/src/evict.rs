@@ -188,6 +188,10 @@ impl Pattern {
 pub struct Protection {
     patterns: Vec<Pattern>,
     kombu_queues: bool,
+    /// First bytes a protected name can start with (bit per byte value),
+    /// or `None` when some pattern starts with a wildcard: most keys are
+    /// cleared by one table lookup.
+    first_bytes: Option<[u64; 4]>,
 }
 
 /// Prefix of kombu's binding sets.
@@ -207,7 +211,29 @@ impl Protection {
                 p.patterns.push(Pattern::new(s));
             }
         }
+        let mut set = [0u64; 4];
+        let mut all_literal_start = true;
+        for pat in &p.patterns {
+            let first = match pat {
+                Pattern::Exact(b) | Pattern::Prefix(b) | Pattern::Glob { prefix: b, .. } => b.first(),
+            };
+            match first {
+                Some(&b) => set[(b >> 6) as usize] |= 1 << (b & 63),
+                None => all_literal_start = false,
+            }
+        }
+        p.first_bytes = all_literal_start.then_some(set);
         p
+    }
+
+    /// Whether some pattern may match `key` (false: none can).
+    #[inline]
+    fn may_match(&self, key: &[u8]) -> bool {
+        match (&self.first_bytes, key.first()) {
+            (Some(set), Some(&b)) => set[(b >> 6) as usize] & (1 << (b & 63)) != 0,
+            (Some(_), None) => false,
+            (None, _) => true,
+        }
     }
 
     /// True when nothing is protected (Redis's behaviour).
@@ -217,7 +243,7 @@ impl Protection {
 
     /// Whether eviction must leave `key` (holding `obj`, in `db`) alone.
     pub fn protects(&self, db: &Db, key: &[u8], obj: &Object) -> bool {
-        if self.patterns.iter().any(|p| p.matches(key)) {
+        if self.may_match(key) && self.patterns.iter().any(|p| p.matches(key)) {
             return true;
         }
         self.kombu_queues && matches!(obj.value, Value::List(_)) && is_kombu_queue(db, key)
@@ -678,6 +704,16 @@ mod tests {
             let c = Pattern::new(p);
             for k in keys {
                 assert_eq!(c.matches(k), string_match(p, k, false), "pattern {:?} key {:?}", p, k);
+            }
+        }
+        // Through the whole setting, with and without the first-byte filter.
+        let db = Db::new();
+        let obj = Object::new(Value::Str(Str::from_client(b"v")), 0);
+        for set in [&pats[..3], pats, &[&b"*x"[..], b"a"][..]] {
+            let p = Protection::new(&set.iter().map(|p| p.to_vec()).collect::<Vec<_>>());
+            for k in keys {
+                let want = set.iter().any(|pat| string_match(pat, k, false));
+                assert_eq!(p.protects(&db, k, &obj), want, "key {:?}", k);
             }
         }
         assert!(matches!(Pattern::new(b"celery"), Pattern::Exact(_)));

@@ -38,7 +38,7 @@ pub fn del(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 pub fn exists(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let mut n = 0;
     for key in &argv[1..] {
-        if ctx.read_key(key).is_some() {
+        if ctx.read_key_notouch(key).is_some() {
             n += 1;
         }
     }
@@ -48,7 +48,7 @@ pub fn exists(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 
 /// `TYPE key`
 pub fn type_(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
-    let name = ctx.read_key(&argv[1]).map(|o| o.value.kind().name()).unwrap_or("none");
+    let name = ctx.read_key_notouch(&argv[1]).map(|o| o.value.kind().name()).unwrap_or("none");
     ctx.out.simple(name.as_bytes());
     Ok(())
 }

@@ -139,9 +139,22 @@ impl<'a> Ctx<'a> {
     /// keyspace hit or miss, and updates its access time.
     #[inline]
     pub fn read_key(&mut self, key: &[u8]) -> Option<&mut Object> {
+        self.lookup_read(key, true)
+    }
+
+    /// [`Ctx::read_key`] that leaves the access stamp alone (Redis's
+    /// `LOOKUP_NOTOUCH`, used by EXISTS and TYPE): asking whether a key
+    /// exists doesn't make it recently used for eviction.
+    #[inline]
+    pub fn read_key_notouch(&mut self, key: &[u8]) -> Option<&mut Object> {
+        self.lookup_read(key, false)
+    }
+
+    #[inline]
+    fn lookup_read(&mut self, key: &[u8], touch: bool) -> Option<&mut Object> {
         let idx = self.sess.db;
         let access = self.access();
-        let touch = !self.sess.no_touch;
+        let touch = touch && !self.sess.no_touch;
         let now = self.now_ms;
         let ks = &mut self.st.ks;
         match ks.dbs[idx].get_mut(key, now, &mut ks.counters, idx) {
