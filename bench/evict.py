@@ -60,7 +60,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import servers  # noqa: E402
-from persist import Conn, RespError, fi, fr, median, mib, ratio, spread  # noqa: E402
+import persist  # noqa: E402
+from persist import BENCHMARKS, Conn, RespError, fi, fr, median, mib, ratio, spread  # noqa: E402
 
 QUICK = os.environ.get("QUICK", "") not in ("", "0")
 
@@ -103,15 +104,14 @@ BATCH = knob("BATCH", 100)
 
 HEMATITE_ARGS = shlex.split(os.environ.get("HEMATITE_ARGS", ""))
 LOAD_BATCH = 10_000  # commands per round trip when loading
-NAMES = ("hematite", "redis")
+NAMES = servers.NAMES
 
 
 def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
-def order(rnd):
-    return NAMES if rnd % 2 == 1 else NAMES[::-1]
+order = servers.order
 
 
 def pct(x):
@@ -121,13 +121,7 @@ def pct(x):
 # --------------------------------------------------------------------------
 # Servers and small protocol helpers.
 
-class Sides:
-    def __init__(self):
-        kind, h_argv0 = servers.hematite_side()
-        self.kind = kind
-        self.argv0 = {"hematite": h_argv0, "redis": [servers.redis_server()]}
-        self.live = []
-
+class Sides(servers.Contenders):
     def start(self, name, args=()):
         extra = HEMATITE_ARGS if name == "hematite" else []
         srv = servers.Server(name, self.argv0[name], list(args) + extra)
@@ -139,15 +133,6 @@ class Sides:
             raise SystemExit(f"{name}: port {srv.port} is answered by pid {pid}, not by the server started "
                              f"(pid {srv.proc.pid}); is the port taken?")
         return srv
-
-    def stop(self, srv):
-        srv.stop()
-        if srv in self.live:
-            self.live.remove(srv)
-
-    def stop_all(self):
-        for srv in list(self.live):
-            self.stop(srv)
 
 
 def alive_or_die(srv, what):
@@ -321,25 +306,8 @@ def section_memory(sides, out):
 # --------------------------------------------------------------------------
 # Section 2: SET throughput while evicting.
 
-BENCHMARKS = []
-
-
 def run_benchmark(port, n, pipeline):
-    argv = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-c", str(CLIENTS), "-n", str(n),
-            "-P", str(pipeline), "-r", str(RANGE), "-d", str(VALUE), "-t", "set", "--csv", "-q"]
-    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-    BENCHMARKS.append(p)
-    o, e = p.communicate()
-    BENCHMARKS.remove(p)
-    if p.returncode != 0:
-        raise SystemExit(f"redis-benchmark failed: {e.decode(errors='replace')}")
-    import csv
-    import io
-    rows = [r for r in csv.reader(io.StringIO(o.decode())) if r and r[0] != "test"]
-    if len(rows) != 1:
-        raise SystemExit(f"unexpected redis-benchmark output: {o!r} {e!r}")
-    r = rows[0]
-    return {"rps": float(r[1]), "p50": float(r[4]), "p99": float(r[6])}
+    return persist.run_benchmark(port, n, pipeline, RANGE, clients=CLIENTS, extra=["-d", str(VALUE)])
 
 
 def stats(c):
@@ -689,13 +657,7 @@ def main():
                 b.wait()
         sides.stop_all()
     out.append(f"Total run time {time.monotonic() - t_start:.0f}s.")
-    text = "\n".join(out) + "\n"
-    sys.stdout.write(text)
-    results = os.environ.get("RESULTS_DIR", os.path.join(servers.ROOT, "bench", "results"))
-    os.makedirs(results, exist_ok=True)
-    path = os.path.join(results, time.strftime("%Y%m%d-%H%M%S") + "-evict.md")
-    with open(path, "w") as f:
-        f.write(text)
+    path = servers.write_report("\n".join(out) + "\n", "evict")
     log(f"report: {path}")
 
 

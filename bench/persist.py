@@ -255,19 +255,16 @@ class Proc:
         self.proc.wait()
 
 
-class Sides:
+class Sides(servers.Contenders):
     """The two contenders: argv0 and port of "hematite" (or its stand-in) and "redis"."""
 
     def __init__(self):
-        kind, h_argv0 = servers.hematite_side()
-        self.kind = kind
-        self.argv0 = {"hematite": h_argv0, "redis": [servers.redis_server()]}
+        super().__init__()
         base = os.environ.get("PORT_BASE")
         if base:
             self.port = {"hematite": int(base), "redis": int(base) + 1}
         else:
             self.port = {"hematite": servers.free_port(), "redis": servers.free_port()}
-        self.live = []
 
     def start(self, name, datadir, args, tag):
         extra = HEMATITE_ARGS if name == "hematite" else []
@@ -275,26 +272,17 @@ class Sides:
         self.live.append(p)
         return p
 
-    def stop(self, p):
-        p.stop()
-        if p in self.live:
-            self.live.remove(p)
 
-    def stop_all(self):
-        for p in list(self.live):
-            self.stop(p)
-
-
-def order(rnd):
-    return ("hematite", "redis") if rnd % 2 == 1 else ("redis", "hematite")
+order = servers.order
 
 
 # --------------------------------------------------------------------------
 # Measurements helpers.
 
-def run_benchmark(port, n, pipeline, keyspace, background=False):
-    argv = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-c", str(CLIENTS), "-n", str(n),
-            "-P", str(pipeline), "-r", str(keyspace), "-t", "set", "--csv", "-q"]
+def run_benchmark(port, n, pipeline, keyspace, background=False, clients=None, extra=()):
+    """`redis-benchmark -t set` (plus `extra` arguments); its CSV row as a dict."""
+    argv = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-c", str(clients or CLIENTS), "-n", str(n),
+            "-P", str(pipeline), "-r", str(keyspace), "-t", "set", "--csv", "-q", *extra]
     p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
     BENCHMARKS.append(p)
     if background:
@@ -912,13 +900,7 @@ def main():
                 if os.path.isdir(os.path.join(work, d)):
                     shutil.rmtree(os.path.join(work, d), ignore_errors=True)
     out.append(f"Total run time {time.monotonic() - t_start:.0f}s.")
-    text = "\n".join(out) + "\n"
-    sys.stdout.write(text)
-    results = os.environ.get("RESULTS_DIR", os.path.join(servers.ROOT, "bench", "results"))
-    os.makedirs(results, exist_ok=True)
-    path = os.path.join(results, time.strftime("%Y%m%d-%H%M%S") + "-persist.md")
-    with open(path, "w") as f:
-        f.write(text)
+    path = servers.write_report("\n".join(out) + "\n", "persist")
     log(f"report: {path}")
 
 

@@ -132,3 +132,44 @@ class Server:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def write_report(text, name):
+    """Prints a finished report and saves it as bench/results/<timestamp>-<name>.md
+    (RESULTS_DIR overrides the folder); returns the path."""
+    import sys
+    sys.stdout.write(text)
+    results = os.environ.get("RESULTS_DIR", os.path.join(ROOT, "bench", "results"))
+    os.makedirs(results, exist_ok=True)
+    path = os.path.join(results, time.strftime("%Y%m%d-%H%M%S") + f"-{name}.md")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+NAMES = ("hematite", "redis")
+
+
+def order(rnd):
+    """Which side runs first in round `rnd` (1-based): hematite in odd rounds."""
+    return NAMES if rnd % 2 == 1 else NAMES[::-1]
+
+
+class Contenders:
+    """The two sides' binaries, and the servers started for them (each has a
+    `stop()`), so that a run can stop whatever is still alive."""
+
+    def __init__(self):
+        kind, h_argv0 = hematite_side()
+        self.kind = kind
+        self.argv0 = {"hematite": h_argv0, "redis": [redis_server()]}
+        self.live = []
+
+    def stop(self, srv):
+        srv.stop()
+        if srv in self.live:
+            self.live.remove(srv)
+
+    def stop_all(self):
+        for srv in list(self.live):
+            self.stop(srv)
